@@ -1,0 +1,1 @@
+"""Collectors: one module per public source, each yielding plain Post records."""

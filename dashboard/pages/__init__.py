@@ -1,0 +1,1 @@
+"""Dashboard pages: layout and widgets only; data comes from dashboard/data.py."""

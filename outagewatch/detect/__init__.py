@@ -1,0 +1,1 @@
+"""Spike detection: seasonal baselines, detectors, incidents."""

@@ -1,0 +1,1 @@
+"""Research exports: writers, dataset card, pseudonymisation."""
