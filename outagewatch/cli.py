@@ -13,13 +13,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from outagewatch import __version__, runtime
 from outagewatch.config import ConfigError, Settings
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 app = typer.Typer(
     name="outagewatch",
@@ -35,7 +34,7 @@ db_app = typer.Typer(help="Create or migrate the database schema.", no_args_is_h
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("outagewatch.detect.commands", "outagewatch.alerts.commands", "collectors.commands")
 
 _debug = False
 
@@ -67,14 +66,19 @@ def root(
 @config_app.command("show")
 def config_show() -> None:
     """Print every setting, its value (secrets masked) and where the value came from."""
+    from outagewatch.config import BY_NAME
+
     s = runtime.settings()
-    table = Table(title=f"OutageWatch settings (config file: {s.config_file.resolve()})")
-    for column in ("setting", "value", "from", "environment variable"):
-        table.add_column(column)
+    out = Console(soft_wrap=True, highlight=False)
+    out.print(
+        f"[bold]OutageWatch settings[/bold]  (config file: {s.config_file.resolve()}"
+        f"{'' if s.config_file.exists() else ', not present'})"
+    )
+    out.print("Precedence: command-line flag > environment variable > config file (secrets: secrets.toml) > default.\n")
     for name, value, origin, env in s.rows():
-        table.add_row(name, value, origin, env)
-    console.print(table)
-    console.print("Precedence: command-line flag > environment > config file (secrets: secrets.toml) > default.")
+        shown = value if value != "" else "[dim](not set)[/dim]"
+        out.print(f"[bold]{name}[/bold] = {shown}   [cyan]from {origin}[/cyan]   [dim]{env}[/dim]")
+        out.print(f"    [dim]{BY_NAME[name].help}[/dim]")
 
 
 @db_app.command("upgrade")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from outagewatch.resources import data_path
+
 Origin = Literal["flag", "env", "file", "secrets", "default"]
 ENV_PREFIX = "OUTAGEWATCH_"
 
@@ -53,8 +55,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "Folder for the embedded SQLite database and local state.", None),
     Setting("db_url", "SQLAlchemy URL of the store; default: SQLite file in data_dir.", None),
-    Setting("watchlist", "TOML watch list of organizations, aliases and channels.", None),
-    Setting("model_dir", "Folder of the classifier model (skops file and model card).", None),
+    Setting("watchlist", "TOML watch list of organizations, aliases and channels.", str(data_path("watchlist.toml"))),
+    Setting("model_dir", "Folder of the classifier model (skops file and model card).", str(data_path("model"))),
     Setting("author_salt", "Salt for pseudonymous author keys; keep it stable within a project.", None, secret=True),
     Setting("keep_author_handles", "Store raw author handles (off: only salted hashes).", False, type=bool),
     Setting("reddit_client_id", "Reddit app client id (read-only script app).", None, secret=True),
@@ -179,8 +181,12 @@ class Settings:
         out = []
         for s in SETTINGS:
             value = self.values[s.name]
-            if s.secret and value:
-                shown = "****" + str(value)[-2:] if len(str(value)) > 8 else "****"
+            if s.name == "db_url" and value:
+                from sqlalchemy.engine import make_url
+
+                shown = make_url(value).render_as_string(hide_password=True)
+            elif s.secret and value:
+                shown = "**** (set)"
             else:
                 shown = "" if value is None else str(value)
             out.append((s.name, shown, self.origins.get(s.name, "default"), s.env))
