@@ -29,7 +29,9 @@ def score_series(
     input_csv: Annotated[Path, typer.Argument(help="CSV with columns timestamp,value (regular bins).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the scored CSV.")],
 ) -> None:
-    """Run the spike detector over a count series: adds expected, upper, score and alert columns.
+    """Score a count series with the spike detector.
+
+    Reads timestamp,value rows and writes them back with expected, upper, score and alert.
 
     Example: outagewatch score-series counts.csv --output scored.csv
     """
@@ -46,7 +48,10 @@ def detect(
         str | None, typer.Option(help="Pretend the time is this ISO timestamp (replays, backtests).")
     ] = None,
 ) -> None:
-    """Score new count bins, open/update/resolve incidents and queue their alerts.
+    """Score new bins, update incidents, queue alerts.
+
+    Each pass scores the 5-minute bins completed since the last one, opens, grows, confirms or
+    resolves incidents, and queues one alert per incident update on the configured channels.
 
     Example: outagewatch detect --follow
     """
@@ -90,7 +95,7 @@ def recount(
     since: Annotated[str, typer.Option(help="Start (ISO timestamp, UTC unless it says otherwise).")],
     until: Annotated[str | None, typer.Option(help="End (ISO timestamp); default now.")] = None,
 ) -> None:
-    """Recompute the 5-minute counts of a time range from the stored labels."""
+    """Recompute 5-minute counts from stored labels."""
     from outagewatch import runtime
     from outagewatch.detect.counts import recount as do_recount
     from outagewatch.models import utcnow
