@@ -50,7 +50,7 @@ class Store:
     def _rows(self, batch: Sequence[Post]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         rows, deleted = [], []
         for post in batch:
-            if post.deleted:
+            if post.deleted:  # flags the stored copy; a post first seen deleted is kept, flagged
                 deleted.append(post.key)
             rows.append(writes.post_row(self._private(post)))
         return rows, deleted

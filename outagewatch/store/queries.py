@@ -11,7 +11,15 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, select
 
-from outagewatch.store.schema import collector_runs, collector_state, counts, incidents, labels, posts
+from outagewatch.store.schema import (
+    collector_runs,
+    collector_state,
+    counts,
+    incident_posts,
+    incidents,
+    labels,
+    posts,
+)
 
 ALL = "*"
 
@@ -74,11 +82,16 @@ def breakdown(
         raise ValueError(f"breakdown by must be service, region or source, not {by!r}")
     column = counts.c[by]
     others = [c for c in ("service", "region", "source") if c != by]
+    # Naming the values lets the primary key (org, service, region, source, bin_start) drive the
+    # scan, instead of reading every row of the organization (see dimension_values).
+    values = dimension_values(engine, org, by)
+    if not values:
+        return pd.DataFrame({by: pd.Series(dtype=object), "posts": pd.Series(dtype="int64")})
     stmt = (
         select(column.label(by), func.sum(counts.c.posts).label("posts"))
         .where(
             counts.c.org == org,
-            column != ALL,
+            column.in_(values),
             *(counts.c[o] == ALL for o in others),
             counts.c.bin_start >= since,
             counts.c.bin_start < until,
@@ -223,3 +236,175 @@ def acknowledgments(engine: Engine, *, org: str | None = None, since: datetime |
     if since is not None:
         stmt = stmt.where(posts.c.created_at >= since)
     return _frame(engine, stmt.order_by(posts.c.created_at))
+
+
+# -- read functions for the dashboard ------------------------------------------------------------
+_DIMENSIONS = ("service", "region", "source")
+
+
+def _dimension_filter(org: str, by: str) -> list:
+    """Equality on every primary-key column before ``by``, so min(by) is one index seek."""
+    before = _DIMENSIONS[: _DIMENSIONS.index(by)]
+    return [counts.c.org == org, *(counts.c[c] == ALL for c in before)]
+
+
+def dimension_values(engine: Engine, org: str, by: str = "service") -> list[str]:
+    """The distinct services, regions or sources an organization has counts for (never "*").
+
+    A loose index scan: one seek per value on the counts primary key, so it costs the same on
+    a thousand rows as on millions (a plain DISTINCT reads every row of the organization).
+    """
+    if by not in _DIMENSIONS:
+        raise ValueError(f"dimension must be one of {_DIMENSIONS}, not {by!r}")
+    column = counts.c[by]
+    where = _dimension_filter(org, by)
+    found: list[str] = []
+    with engine.connect() as conn:
+        while True:
+            stmt = select(func.min(column)).where(*where, column != ALL)
+            if found:
+                stmt = stmt.where(column > found[-1])
+            value = conn.execute(stmt).scalar()
+            if value is None:
+                return found
+            found.append(value)
+
+
+def orgs_with_counts(engine: Engine, candidates: list[str]) -> list[str]:
+    """The organizations among ``candidates`` that have any counts (index seeks, not a scan)."""
+    with engine.connect() as conn:
+        return [
+            org
+            for org in candidates
+            if conn.execute(select(counts.c.org).where(counts.c.org == org).limit(1)).first() is not None
+        ]
+
+
+def latest_bin(engine: Engine, org: str | None = None) -> datetime | None:
+    """The newest bin with counts (of one organization's totals), or None for an empty store."""
+    stmt = select(func.max(counts.c.bin_start))
+    if org is not None:
+        stmt = stmt.where(counts.c.org == org, *(counts.c[c] == ALL for c in _DIMENSIONS))
+    with engine.connect() as conn:
+        return conn.execute(stmt).scalar()
+
+
+def first_bin(engine: Engine, org: str) -> datetime | None:
+    """The oldest bin of one organization's totals, or None when it has none."""
+    stmt = select(func.min(counts.c.bin_start)).where(counts.c.org == org, *(counts.c[c] == ALL for c in _DIMENSIONS))
+    with engine.connect() as conn:
+        return conn.execute(stmt).scalar()
+
+
+def count_series_by(
+    engine: Engine,
+    org: str,
+    since: datetime,
+    until: datetime,
+    *,
+    by: str,
+    values: list[str],
+    service: str = ALL,
+    region: str = ALL,
+    source: str = ALL,
+) -> pd.DataFrame:
+    """Posts per bin for several values of one dimension at once (to compare them on one chart)."""
+    if by not in _DIMENSIONS:
+        raise ValueError(f"by must be one of {_DIMENSIONS}, not {by!r}")
+    fixed = {"service": service, "region": region, "source": source}
+    fixed.pop(by)
+    stmt = (
+        select(counts.c.bin_start, counts.c[by].label(by), counts.c.posts, counts.c.authors)
+        .where(
+            counts.c.org == org,
+            counts.c[by].in_(values),
+            *(counts.c[c] == v for c, v in fixed.items()),
+            counts.c.bin_start >= since,
+            counts.c.bin_start < until,
+        )
+        .order_by(counts.c.bin_start, counts.c[by])
+    )
+    return _frame(engine, stmt)
+
+
+def incident(engine: Engine, incident_id: int) -> dict | None:
+    """One incident as a dict, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def incident_post_list(engine: Engine, incident_id: int, *, limit: int = 500) -> pd.DataFrame:
+    """The posts behind one incident, with their newest model label, oldest first."""
+    lab = latest_labels(engine).subquery()
+    stmt = (
+        select(
+            posts.c.id,
+            posts.c.source,
+            posts.c.url,
+            posts.c.text,
+            posts.c.created_at,
+            posts.c.synthetic,
+            lab.c.p_report,
+            lab.c.services,
+            lab.c.state,
+            lab.c.region,
+        )
+        .select_from(
+            incident_posts.join(posts, posts.c.id == incident_posts.c.post_id).outerjoin(
+                lab, lab.c.post_id == posts.c.id
+            )
+        )
+        .where(incident_posts.c.incident_id == incident_id)
+        .order_by(posts.c.created_at)
+        .limit(limit)
+    )
+    return _frame(engine, stmt)
+
+
+def post_labels(engine: Engine, post_id: int) -> pd.DataFrame:
+    """Every label of one post (model, rules and human), newest first, with evidence."""
+    stmt = (
+        select(
+            labels.c.origin,
+            labels.c.labeler,
+            labels.c.is_report,
+            labels.c.p_report,
+            labels.c.org,
+            labels.c.services,
+            labels.c.service_probs,
+            labels.c.state,
+            labels.c.region,
+            labels.c.evidence,
+            labels.c.labeled_at,
+        )
+        .where(labels.c.post_id == post_id)
+        .order_by(labels.c.labeled_at.desc())
+    )
+    return _frame(engine, stmt)
+
+
+def label_versions(engine: Engine) -> pd.DataFrame:
+    """Labels per origin and labeler (model version or annotator): how many, how many reports, newest."""
+    stmt = (
+        select(
+            labels.c.origin,
+            labels.c.labeler,
+            func.count().label("labels"),
+            func.sum(case((labels.c.is_report.is_(True), 1), else_=0)).label("reports"),
+            func.max(labels.c.labeled_at).label("last_labeled"),
+        )
+        .group_by(labels.c.origin, labels.c.labeler)
+        .order_by(func.max(labels.c.labeled_at).desc())
+    )
+    return _frame(engine, stmt)
+
+
+def collector_last_success(engine: Engine) -> pd.DataFrame:
+    """Per collector, when its last successful run finished (a silent failure shows as an old time)."""
+    stmt = (
+        select(collector_runs.c.collector, func.max(collector_runs.c.finished_at).label("last_success"))
+        .where(collector_runs.c.status == "ok")
+        .group_by(collector_runs.c.collector)
+    )
+    return _frame(engine, stmt)

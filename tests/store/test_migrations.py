@@ -33,3 +33,16 @@ def test_upgrade_is_idempotent(db_url):
 def test_sqlite_uses_wal(sqlite_store):
     with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_sqlite_ddl_is_transactional(tmp_path):
+    """A process killed mid-migration must not leave half a schema behind."""
+    from sqlalchemy import text
+
+    from outagewatch.store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'ddl.db'}")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TABLE half (id INTEGER)"))
+        conn.rollback()
+    assert "half" not in inspect(engine).get_table_names()
