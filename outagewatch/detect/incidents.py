@@ -33,7 +33,14 @@ Enqueue = Callable[[Connection, int, int], None]
 
 
 def _signature(inc: Incident) -> tuple:
-    return (inc.status, inc.level, tuple(inc.services), tuple(inc.regions), inc.acknowledged_at is not None)
+    """What a reader would call a change (the order of services by volume is not one)."""
+    return (
+        inc.status,
+        inc.level,
+        tuple(sorted(inc.services)),
+        tuple(sorted(inc.regions)),
+        inc.acknowledged_at is not None,
+    )
 
 
 def _opens(scores: list[SeriesScore]) -> bool:

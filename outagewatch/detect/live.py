@@ -25,6 +25,7 @@ from outagewatch.store.schema import counts, posts
 # Bins keep being scored this long after the newest post, so quiet time can close incidents
 # even when the data stop (a replayed scenario, a collector outage) without scoring years of zeros.
 TRAILING = timedelta(hours=6)
+NEW_SERIES_HISTORY = timedelta(days=28)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +95,15 @@ def run_detectors(
         series_name(*key): group.set_index("bin_start")["authors"]
         for key, group in frame.groupby(["org", "service", "region"], sort=True)
     }
-    # a new series starts with its organization's first bin, so its baseline has learned the quiet
-    # before the surge that created it
-    org_first = frame.groupby("org")["bin_start"].min().to_dict()
+    # A new series starts where counting started (at most NEW_SERIES_HISTORY back): its baseline
+    # has then learned the quiet before the surge that created it.
+    new_start = max(first, until - NEW_SERIES_HISTORY)
     for name in sorted(set(values) | set(states)):
         saved = states.get(name)
         series = values.get(name, pd.Series(dtype=float))
         detector = SpikeDetector.from_state(saved[1]) if saved else SpikeDetector(params)
         org, service, region = name.split("|", 2)
-        start = saved[0] + BIN if saved else org_first.get(org, series.index.min())
+        start = saved[0] + BIN if saved else new_start
         t = start
         while t < until:
             r = detector.update(t, float(series.get(t, 0.0)))
