@@ -34,7 +34,16 @@ db_app = typer.Typer(help="Create or migrate the database schema.", no_args_is_h
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 
-COMMAND_MODULES: tuple[str, ...] = ("outagewatch.detect.commands", "outagewatch.alerts.commands", "collectors.commands")
+COMMAND_MODULES: tuple[str, ...] = (
+    "outagewatch.classify_commands",
+    "outagewatch.detect.commands",
+    "outagewatch.alerts.commands",
+    "collectors.commands",
+    "dashboard.commands",
+    "outagewatch.demo.commands",
+    "outagewatch.run_commands",
+    "outagewatch.export.commands",
+)
 
 _debug = False
 
@@ -100,7 +109,8 @@ def main() -> None:
     """Console entry point: one clear line per error unless --debug."""
     _register_modules()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # an Exit(n) inside a command comes back as n
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: bad option, unknown command
