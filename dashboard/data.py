@@ -147,6 +147,11 @@ def incident_posts(incident_id: int) -> pd.DataFrame:
     return _query("incident_post_list", incident_id)
 
 
+def alerts(incident_id: int | None = None) -> pd.DataFrame:
+    """Alerts in the outbox (all, or one incident's), newest first."""
+    return _query("alert_list", incident_id=incident_id)
+
+
 def find_posts(**filters: Any) -> pd.DataFrame:
     """Posts with their newest model label (filters as in queries.find_posts)."""
     return _query("find_posts", **filters)

@@ -24,6 +24,13 @@ if found.empty:
     )
     st.stop()
 
+sent = data.alerts()
+if not sent.empty:
+    delivered = int((sent["status"] == "sent").sum())
+    st.caption(
+        f"{delivered} alerts delivered, {int((sent['status'] != 'sent').sum())} pending or failed (all channels)."
+    )
+
 list_columns = ["id", "org", "status", "level", "opened_at", "resolved_at", "services", "regions", "lead_minutes"]
 st.dataframe(
     found[list_columns],
@@ -76,4 +83,28 @@ else:
         hide_index=True,
         width="stretch",
         column_config={"link": st.column_config.LinkColumn("original", display_text="open")},
+    )
+
+st.subheader("Alerts for this incident")
+mine = data.alerts(incident_id)
+if mine.empty:
+    st.caption("No alert was queued: configure a channel (webhook, Slack or e-mail) and run `outagewatch detect`.")
+else:
+    st.dataframe(
+        mine[
+            [
+                "version",
+                "channel",
+                "status",
+                "attempts",
+                "created_at",
+                "sent_at",
+                "level",
+                "incident_status",
+                "services",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config=widgets.time_columns("created_at", "sent_at"),
     )

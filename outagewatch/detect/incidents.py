@@ -1,10 +1,10 @@
 """Incident lifecycle: open when an organization's series alert, grow, confirm, resolve.
 
-An incident belongs to one organization. It opens on a detector alert of any of its series (or
-a sustained surge of its total), merges the services and regions whose series run hot while it
-is open, is confirmed by an official acknowledgment, and resolves after a quiet period. Every
-change a reader would care about (level, services, regions, status) is a new version, and each
-version is announced once through the alert outbox.
+An incident belongs to one organization. It opens on a detector alert of any of its series,
+merges the services and regions whose series run hot while it is open, is confirmed by an
+official acknowledgment, and resolves after a quiet period. Every change a reader would care
+about (level, services, regions, status) is a new version, and each version is announced once
+through the alert outbox.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ def _signature(inc: Incident) -> tuple:
 
 
 def _opens(scores: list[SeriesScore]) -> bool:
-    total = [s for s in scores if s.service == "*" and s.region == "*"]
-    return any(s.alert for s in scores) or any(s.episode_minutes >= 15 for s in total)
+    """Only a detector alert opens an incident: its minimum count and duration rules apply."""
+    return any(s.alert for s in scores)
 
 
 def _absorb(inc: Incident, details: dict[str, Any], scores: Iterable[SeriesScore]) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, select
 
 from outagewatch.store.schema import (
+    alert_outbox,
     collector_runs,
     collector_state,
     counts,
@@ -508,3 +509,28 @@ def post_sources(engine: Engine) -> list[str]:
     """The distinct sources of stored posts (for export pickers)."""
     with engine.connect() as conn:
         return [s for (s,) in conn.execute(select(posts.c.source).distinct().order_by(posts.c.source))]
+
+
+def alert_list(engine: Engine, *, incident_id: int | None = None, limit: int = 500) -> pd.DataFrame:
+    """Alerts in the outbox (pending, sent or failed), newest first, with what each one said."""
+    stmt = select(
+        alert_outbox.c.id,
+        alert_outbox.c.incident_id,
+        alert_outbox.c.incident_version.label("version"),
+        alert_outbox.c.channel,
+        alert_outbox.c.status,
+        alert_outbox.c.attempts,
+        alert_outbox.c.created_at,
+        alert_outbox.c.sent_at,
+        alert_outbox.c.last_error,
+        alert_outbox.c.payload,
+    ).order_by(alert_outbox.c.created_at.desc(), alert_outbox.c.id.desc())
+    if incident_id is not None:
+        stmt = stmt.where(alert_outbox.c.incident_id == incident_id)
+    frame = _frame(engine, stmt.limit(limit))
+    payloads = frame.pop("payload") if not frame.empty else pd.Series(dtype=object)
+    frame["org"] = [p.get("org") for p in payloads]
+    frame["level"] = [p.get("level") for p in payloads]
+    frame["incident_status"] = [p.get("status") for p in payloads]
+    frame["services"] = [", ".join(p.get("services") or []) for p in payloads]
+    return frame
