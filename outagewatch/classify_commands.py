@@ -40,8 +40,11 @@ def train(
         result = do_train(output_dir=folder, extra_labeled=list(extra or []), seed=seed)
     console.print(f"model {result['model_version']} saved to {result['model_path']}")
     for name, metrics in result.items():
-        if isinstance(metrics, dict) and "report" in metrics:
-            console.print(f"  {name}: report F1 {metrics['report'].get('f1', float('nan')):.3f}")
+        if isinstance(metrics, dict) and "is_report" in metrics:
+            report, services = metrics["is_report"], metrics.get("services", {})
+            console.print(
+                f"  {name}: report F1 {report['f1']:.3f}, service macro-F1 {services.get('macro_f1', float('nan')):.3f}"
+            )
 
 
 def evaluate(

@@ -80,7 +80,7 @@ def run_demo(data_dir: Path, on_step: Callable[[int, int, datetime, str], None] 
         collectors = [get(name).from_settings(settings, watchlist) for name in SOURCES]
         for c in collectors:
             if hasattr(c, "idle_seconds"):
-                c.idle_seconds = 0.5  # the replay server sends what it has at once
+                c.idle_seconds = 0.3  # the replay server sends what it has at once
         channels = configured_channels(settings, ["webhook"])
         clock = steps()
         for i, now in enumerate(clock):

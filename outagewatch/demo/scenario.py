@@ -200,17 +200,10 @@ def demo_watchlist(base: Path) -> str:
     feeds = {"kaiser": '[{ url = "{base_url}/feeds/kp-status.atom", official = true, name = "KP status" }]'}
     for org in (wl.org(i) for i in DEMO_ORGS):
         lines += ["[[org]]", f'id = "{org.id}"', f'name = "{org.name}"', f'kind = "{org.kind}"']
-        for key in (
-            "aliases",
-            "handles",
-            "domains",
-            "ambiguous",
-            "subreddits",
-            "search_queries",
-            "hashtags",
-            "keywords",
-        ):
+        for key in ("aliases", "handles", "domains", "ambiguous", "subreddits", "hashtags", "keywords"):
             lines.append(f"{key} = {_toml(list(getattr(org, key)))}")
+        # every scenario post sits in a followed channel: searches would only find them again
+        lines.append("search_queries = []")
         lines.append(f"feeds = {feeds.get(org.id, '[]')}")
         if org.regions:
             lines.append("[org.regions]")

@@ -1,0 +1,185 @@
+"""Plain functions behind ``outagewatch train``, ``evaluate`` and ``classify-file``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import skops
+
+from classifier.baseline import keyword_baseline
+from classifier.jsonl import iter_jsonl, post_from_record, read_labeled
+from classifier.labeling import label
+from classifier.metrics import accuracy_where_known, binary_report, calibration, services_report
+from classifier.model import OutageModel
+from classifier.model_card import write_model_card
+from classifier.persist import DEFAULT_MODEL_DIR, default_model, save_model
+from classifier.synthetic import LABELED_DIR, build
+from outagewatch import __version__
+from outagewatch.models import SERVICES, utcnow
+
+BATCH = 512
+log = logging.getLogger(__name__)
+
+
+def _service_matrix(records: Sequence[dict]) -> np.ndarray:
+    return np.array([[s in (r.get("services") or []) for s in SERVICES] for r in records], dtype=int)
+
+
+def train(output_dir: Path | None = None, extra_labeled: Sequence[Path] = (), seed: int = 13) -> dict:
+    """Regenerate the seeded synthetic set, fit the model, evaluate it, save it with its card.
+
+    The shipped data/labeled files are rewritten only when training the shipped model (default
+    folder); training elsewhere writes its generated sets to ``OUTPUT_DIR/labeled``.
+    """
+    folder = Path(output_dir) if output_dir else DEFAULT_MODEL_DIR
+    generated = LABELED_DIR if folder.resolve() == DEFAULT_MODEL_DIR.resolve() else folder / "labeled"
+    sizes = build(generated, seed)
+    records = read_labeled(generated / "synthetic_train.jsonl")
+    for path in extra_labeled:
+        records += read_labeled(Path(path))
+    texts = [r["text"] for r in records]
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:10]
+    model = OutageModel(random_state=seed).fit(texts, [bool(r["is_report"]) for r in records], _service_matrix(records))
+    model.version_ = f"outagewatch-{__version__}+{digest}"
+    sets = {
+        "heldout.jsonl": generated / "heldout.jsonl",
+        "handwritten_eval.jsonl": LABELED_DIR / "handwritten_eval.jsonl",
+    }
+    metrics = {name: evaluate(path, model) for name, path in sets.items() if path.exists()}
+    card = {
+        "model_version": model.version_,
+        "trained_at": utcnow().isoformat(),
+        "training_data": {"synthetic_train.jsonl": sizes["train"], "extra": [str(p) for p in extra_labeled]},
+        "n_training_examples": len(records),
+        "seed": seed,
+        "metrics": metrics,
+        "versions": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "skops": skops.__version__,
+            "numpy": np.__version__,
+            "outagewatch": __version__,
+        },
+    }
+    path = save_model(model, folder, card)
+    write_model_card(folder, json.loads((folder / "model_card.json").read_text(encoding="utf-8")))
+    return {"model_path": str(path), "model_version": model.version_, **metrics}
+
+
+def evaluate(labeled_jsonl_path: Path, model: OutageModel | None = None) -> dict:
+    """Score every head on a labeled JSONL file, with the keyword baseline beside the model."""
+    model = model or default_model()
+    records = read_labeled(Path(labeled_jsonl_path))
+    posts = [post_from_record(r) for r in records]
+    labels = [lab for i in range(0, len(posts), BATCH) for lab in label(posts[i : i + BATCH], model)]
+    gold_report = [bool(r["is_report"]) for r in records]
+    gold_services = [r.get("services") or [] for r in records]
+    base_report, base_services = keyword_baseline([r["text"] for r in records])
+    reports_only = [i for i, g in enumerate(gold_report) if g]
+    return {
+        "file": str(labeled_jsonl_path),
+        "n": len(records),
+        "is_report": binary_report(gold_report, [lab.is_report for lab in labels]),
+        "calibration": calibration(gold_report, [lab.p_report for lab in labels]),
+        "services": services_report(gold_services, [lab.services for lab in labels]),
+        "services_on_reports": services_report(
+            [gold_services[i] for i in reports_only], [labels[i].services for i in reports_only]
+        ),
+        "org": {
+            "accuracy": round(
+                float(np.mean([r.get("org") == lab.org for r, lab in zip(records, labels, strict=True)])), 4
+            ),
+            **{
+                k: v
+                for k, v in accuracy_where_known([r.get("org") for r in records], [lab.org for lab in labels]).items()
+                if k != "accuracy"
+            },
+            "accuracy_where_named": accuracy_where_known([r.get("org") for r in records], [lab.org for lab in labels])[
+                "accuracy"
+            ],
+        },
+        "state": accuracy_where_known([r.get("state") for r in records], [lab.state for lab in labels]),
+        "region": accuracy_where_known([r.get("region") for r in records], [lab.region for lab in labels]),
+        "keyword_baseline": {
+            "is_report": binary_report(gold_report, base_report),
+            "services": {"macro_f1": services_report(gold_services, base_services)["macro_f1"]},
+            "services_on_reports": {
+                "macro_f1": services_report(
+                    [gold_services[i] for i in reports_only], [base_services[i] for i in reports_only]
+                )["macro_f1"]
+            },
+        },
+    }
+
+
+def _output(record: dict, lab: object, version: str) -> dict:
+    return {
+        "id": record["id"],
+        "is_report": lab.is_report,
+        "p_report": lab.p_report,
+        "org": lab.org,
+        "services": list(lab.services),
+        "state": lab.state,
+        "region": lab.region,
+        "evidence": lab.evidence,
+        "model_version": version,
+    }
+
+
+def classify_file(
+    in_path: Path,
+    out_path: Path,
+    progress: Callable[[int], None] | None = None,
+    on_error: Callable[[int, str], None] | None = None,
+) -> int:
+    """Label every post of a JSONL file into another; returns how many posts were labeled.
+
+    A malformed line never stops the run: it is logged (and passed to ``on_error``) with its
+    line number, and all such lines are listed in ``OUT.errors.jsonl`` beside the output.
+    """
+    model = default_model()
+    version = getattr(model, "version_", "unversioned")
+    errors: list[dict] = []
+    written = 0
+    out_path = Path(out_path)
+    with out_path.open("w", encoding="utf-8") as out:
+        batch: list[tuple[dict, object]] = []
+
+        def flush() -> None:
+            nonlocal written
+            labels = label([post for _, post in batch], model)
+            for (record, _), lab in zip(batch, labels, strict=True):
+                out.write(json.dumps(_output(record, lab, version), ensure_ascii=False) + "\n")
+            written += len(batch)
+            batch.clear()
+            if progress:
+                progress(written)
+
+        for number, record, error in iter_jsonl(Path(in_path)):
+            try:
+                if error:
+                    raise ValueError(error)
+                batch.append((record, post_from_record(record)))
+            except ValueError as exc:
+                errors.append({"line": number, "error": str(exc)})
+                log.warning("%s line %d skipped: %s", in_path, number, exc)
+                if on_error:
+                    on_error(number, str(exc))
+                continue
+            if len(batch) >= BATCH:
+                flush()
+        if batch:
+            flush()
+    error_path = out_path.with_name(out_path.name + ".errors.jsonl")
+    if errors:
+        error_path.write_text("".join(json.dumps(e) + "\n" for e in errors), encoding="utf-8")
+    elif error_path.exists():
+        error_path.unlink()
+    return written

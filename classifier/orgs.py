@@ -1,0 +1,140 @@
+"""Organization matching: aliases, handles and domains from the watch list in one pattern.
+
+Ambiguous phrases ("kaiser roll", "Epic Games") are compiled into the same trie; at any start
+position the longest phrase wins, so "kaiser roll" swallows "kaiser" before it can count.
+Two-letter aliases ("KP") count only in capitals; weak aliases (data/org_geo.toml) count only
+when the post has a health or service context.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+from classifier.features import make_vectorizer
+from classifier.phrases import Hit, PhraseIndex
+from outagewatch.resources import data_path
+from outagewatch.watchlist import WatchList, load_watchlist
+
+VENDOR_KINDS = frozenset({"ehr_vendor"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrgIndex:
+    """Phrase -> org id tables and the compiled pattern for one watch list."""
+
+    phrases: PhraseIndex
+    alias_org: dict[str, str]
+    ambiguous_org: dict[str, str]
+    weak: frozenset[str]
+    capital_only: frozenset[str]
+    kinds: dict[str, str]
+    channel_org: dict[str, str]
+
+
+def typo_variants(alias: str) -> set[str]:
+    """Adjacent swaps ("kasier" for "kaiser") and, for 7+ letters, single deletions ("walgrens").
+
+    People misspell names constantly; deriving the variants beats typing them. Short aliases are
+    left alone, and deletions need 7+ letters, because shorter variants are real words too often
+    ("human" from "humana").
+    """
+    if len(alias) < 6 or not alias.isalpha():
+        return set()
+    swaps = {alias[:i] + alias[i + 1] + alias[i] + alias[i + 2 :] for i in range(1, len(alias) - 1)}
+    drops = {alias[:i] + alias[i + 1 :] for i in range(1, len(alias))} if len(alias) >= 7 else set()
+    return (swaps | drops) - {alias}
+
+
+@cache
+def org_index(watchlist: WatchList | None = None) -> OrgIndex:
+    """Compile the watch list (the shipped default when None) into an :class:`OrgIndex`."""
+    wl = watchlist or load_watchlist()
+    extras = tomllib.loads(data_path("org_geo.toml").read_text(encoding="utf-8"))
+    weak_raw = extras.get("weak_aliases", {})
+    alias_org: dict[str, str] = {}
+    ambiguous_org: dict[str, str] = {}
+    weak: set[str] = set()
+    capital: set[str] = set()
+    for org in wl.orgs:
+        names = [*org.aliases, *(h.lstrip("@") for h in org.handles), *org.handles, *org.domains]
+        for name in names:
+            key = name.lower()
+            alias_org.setdefault(key, org.id)
+            if len(key) <= 2:
+                capital.add(key)
+        for phrase in org.ambiguous:
+            ambiguous_org[phrase.lower()] = org.id
+        weak.update(w.lower() for w in weak_raw.get(org.id, ()))
+    fuzzy: dict[str, str] = {}
+    for key, org_id in alias_org.items():
+        if key not in weak:
+            for variant in typo_variants(key):
+                fuzzy.setdefault(variant, org_id)
+    taken = {*alias_org, *ambiguous_org}
+    for variant, org_id in fuzzy.items():
+        if variant not in taken:
+            alias_org[variant] = org_id
+    channel_org = {s.lower(): o.id for o in wl.orgs for s in o.subreddits}
+    channel_org.update({h.lower(): o.id for o in wl.orgs for h in o.hashtags})
+    return OrgIndex(
+        phrases=PhraseIndex.build([*alias_org, *ambiguous_org], make_vectorizer()),
+        alias_org=alias_org,
+        ambiguous_org=ambiguous_org,
+        weak=frozenset(weak),
+        capital_only=frozenset(capital),
+        kinds={o.id: o.kind for o in wl.orgs},
+        channel_org=channel_org,
+    )
+
+
+def match_orgs(
+    index: OrgIndex, text: str, low: str, hits: list[Hit], context: tuple[bool, bool], channel: str | None
+) -> tuple[str | None, dict]:
+    """Return (org id or None, evidence) for one post from its phrase ``hits`` in ``low``.
+
+    ``context`` is (health words present, outage words present), from the batch's cue counts.
+
+    The evidence's private ``_spans`` entry lists the matched character spans, so the place
+    matcher can ignore "Providence" or "Cleveland" when they are part of an organization's name.
+    """
+    found: list[tuple[int, str, str]] = []
+    ambiguous: list[str] = []
+    spans: list[tuple[int, int]] = []
+    same_length = len(text) == len(low)
+    health_context, outage_context = context
+    blocked = {index.ambiguous_org[phrase] for _, _, phrase in hits if phrase in index.ambiguous_org}
+    for start, end, phrase in hits:
+        if phrase in index.ambiguous_org:
+            ambiguous.append(phrase)
+            continue
+        org = index.alias_org[phrase]
+        lower_short = phrase in index.capital_only and same_length and not text[start:end].isupper()
+        has_context = health_context or (lower_short and outage_context)
+        if (lower_short or phrase in index.weak) and (not has_context or org in blocked):
+            ambiguous.append(phrase)
+            continue
+        found.append((start, phrase, org))
+        spans.append((start, end))
+    evidence: dict = {"_spans": spans}
+    if ambiguous:
+        evidence["org_ambiguous_terms"] = ambiguous
+    if found:
+        orgs = list(dict.fromkeys(org for _, _, org in found))
+        chosen = orgs[0]
+        non_vendor = [o for o in orgs if index.kinds.get(o) not in VENDOR_KINDS]
+        if index.kinds.get(chosen) in VENDOR_KINDS and non_vendor:
+            chosen = non_vendor[0]  # "MyChart is down at Sutter": the provider is the org
+        evidence["org_terms"] = [phrase for _, phrase, _ in found]
+        evidence["org_source"] = "text"
+        if len(orgs) > 1:
+            evidence["orgs_mentioned"] = orgs
+        return chosen, evidence
+    if channel:
+        key = channel.lower().removeprefix("r/").lstrip("#")
+        org = index.channel_org.get(key)
+        if org:
+            evidence["org_source"] = f"channel:{channel}"
+            return org, evidence
+    return None, evidence

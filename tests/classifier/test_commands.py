@@ -1,0 +1,71 @@
+"""classify-file, evaluate, and the estimator contract (trained on a small subset)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from sklearn.base import clone
+
+from classifier.commands import classify_file, evaluate
+from classifier.jsonl import read_labeled
+from classifier.model import OutageModel
+from outagewatch.models import SERVICES
+
+
+def test_classify_file_survives_a_malformed_line(tmp_path):
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "a", "text": "kaiser pharmacy is down in Oakland, can't get my meds"}),
+        "{this is not json",
+        json.dumps({"id": "b"}),
+        json.dumps(
+            {"id": "c", "text": "made kaiser rolls today", "channel": "r/Baking", "created_at": "2026-01-05T10:00:00Z"}
+        ),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors: list[tuple[int, str]] = []
+    out = tmp_path / "out.jsonl"
+    count = classify_file(source, out, on_error=lambda n, e: errors.append((n, e)))
+    assert count == 2
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "c"]
+    assert rows[0]["is_report"] is True
+    assert rows[0]["org"] == "kaiser"
+    assert rows[0]["state"] == "CA"
+    assert rows[1]["is_report"] is False
+    assert rows[1]["org"] is None
+    assert set(rows[0]) >= {"p_report", "services", "region", "evidence", "model_version"}
+    assert [n for n, _ in errors] == [2, 3]
+    logged = (tmp_path / "out.jsonl.errors.jsonl").read_text(encoding="utf-8")
+    assert '"line": 2' in logged
+    assert '"line": 3' in logged
+
+
+def test_evaluate_reports_every_head_with_baseline(tmp_path):
+    records = read_labeled("data/labeled/handwritten_eval.jsonl")[:40]
+    path = tmp_path / "small.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    report = evaluate(path)
+    assert report["n"] == 40
+    assert set(report["is_report"]) >= {"precision", "recall", "f1", "confusion"}
+    assert report["calibration"]["brier"] is not None
+    assert report["calibration"]["bins"]
+    assert "macro_f1" in report["services"]
+    assert report["keyword_baseline"]["is_report"]["f1"] >= 0
+    assert report["state"]["n_known"] > 0
+
+
+def test_model_follows_the_estimator_contract():
+    records = read_labeled("data/labeled/synthetic_train.jsonl")[::20]
+    texts = [r["text"] for r in records]
+    y = np.array([r["is_report"] for r in records], dtype=int)
+    y_services = np.array([[s in r["services"] for s in SERVICES] for r in records], dtype=int)
+    model = OutageModel(n_features=2**12)
+    assert clone(model).get_params() == model.get_params()
+    assert not [k for k in vars(model) if k.endswith("_")]
+    fitted = model.fit(texts, y, y_services)
+    assert fitted is model
+    proba = model.predict_proba(texts[:5])
+    assert proba.shape == (5, 2)
+    assert np.allclose(proba.sum(axis=1), 1)

@@ -1,0 +1,67 @@
+"""is_report and services heads on hard cases, with the shipped model."""
+
+from __future__ import annotations
+
+import pytest
+
+NOT_REPORTS = [
+    "I heard Kaiser's systems are down all over NorCal? Anyone confirm before I drive to the pharmacy",
+    "my coworker told me CVS is having some kind of outage, not sure if true",
+    "Change Healthcare cyberattack: pharmacies nationwide struggle to process prescriptions "
+    "https://www.reuters.com/technology/change-healthcare-outage",
+    "Reminder: kp.org and the app will be unavailable Sunday 12am-6am for scheduled maintenance.",
+    "Heads up, Sutter's My Health Online will be down for an upgrade this Saturday night",
+    "$612 for a month of my inhaler at Walgreens. With insurance. I'm going to scream",
+    "CVS won't refill my prescription until Thursday because it's too early. rules are dumb",
+    "kaiser app is back up for me! thanks to whoever was working on it all night",
+    "Was anyone else affected by the CVS outage this morning? Mine was fine, no problems",
+    "made kaiser rolls from scratch today, recipe in comments!",
+]
+REPORTS = [
+    "kaiser pharmacy in san leandro told me their computers have been down since 9 and they can't fill anything",
+    "our EHR is down, back to paper charting for the whole unit tonight",
+    "mychart is down again??? cant see my test results and cant message my dr",
+    "Walgreens app keeps logging me out and now the refill button does nothing",
+    "Epic Games servers down again, can't even log in to Fortnite",
+]
+
+
+@pytest.mark.parametrize("text", NOT_REPORTS)
+def test_hearsay_news_planned_complaints_are_not_reports(label_one, text):
+    assert not label_one(text).is_report
+
+
+@pytest.mark.parametrize("text", REPORTS)
+def test_first_hand_disruptions_are_reports(label_one, text):
+    lab = label_one(text)
+    assert lab.is_report
+    assert 0.5 <= lab.p_report <= 1.0
+
+
+def test_non_watched_outage_is_a_report_without_org(label_one):
+    lab = label_one("Fortnite down for anyone else? stuck on connecting, epic launcher says servers offline")
+    assert lab.is_report
+    assert lab.org is None
+
+
+def test_multi_service_post(label_one):
+    lab = label_one(
+        "Tried to do my video visit with my Kaiser doctor and the link just loads forever. "
+        "Called the appointment line and been on hold 50 min, then it disconnected."
+    )
+    assert {"e_visits", "phone"} <= set(lab.services)
+    assert all(0.0 <= lab.service_probs[s] <= 1.0 for s in lab.services)
+
+
+def test_staff_ehr_downtime_is_records(label_one):
+    lab = label_one("ICU RN here. Epic has been down since 0200, we're on downtime procedures and paper charting")
+    assert lab.is_report
+    assert "records" in lab.services
+
+
+def test_every_label_has_evidence_and_version(label_one):
+    lab = label_one("kaiser pharmacy system is down again in Oakland")
+    assert lab.evidence["terms"]
+    assert lab.evidence["place_source"] == "text"
+    assert lab.model_version
+    assert lab.model_version.startswith("outagewatch-")
