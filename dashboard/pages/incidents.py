@@ -47,7 +47,10 @@ names = {
     int(r["id"]): f"#{r['id']} {r['org']} · {r['level']} · {r['opened_at']:%Y-%m-%d %H:%M}"
     for r in found.to_dict("records")
 }
-incident_id = st.selectbox("Incident", list(names), format_func=names.__getitem__, key="incidents_pick")
+linked = st.query_params.get("id", "")  # alert messages link to incidents?id=N
+ids = list(names)
+start = ids.index(int(linked)) if linked.isdigit() and int(linked) in names else 0
+incident_id = st.selectbox("Incident", ids, index=start, format_func=names.__getitem__, key="incidents_pick")
 chosen = data.incident(incident_id)
 st.subheader(f"Incident #{incident_id}: {chosen['org']}")
 cells = st.columns(4)

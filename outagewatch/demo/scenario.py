@@ -64,8 +64,7 @@ class _Writer:
         post = {"source": source, "id": f"demo{n:06d}", "text": text, "created_at": t.isoformat(),
                 "channel": channel, "author": author, "synthetic": True, **extra}  # fmt: skip
         if source == "reddit" and "title" not in post and post.get("kind") != "comment":
-            post["title"] = text.split(".")[0][:90]
-            post["text"] = text if len(text) > 90 else ""
+            post["title"], post["text"] = _title_and_body(text)
         self.posts.append(post)
 
     def social(self, t: datetime, text: str, subreddit: str, hashtag: str, location: str | None = None) -> None:
@@ -74,6 +73,14 @@ class _Writer:
         channel = {"reddit": subreddit, "bluesky": "jetstream", "mastodon": hashtag}[source]
         extra = {"location": location} if location and source != "reddit" else {}
         self.add(source, t, text, channel, **extra)
+
+
+def _title_and_body(text: str) -> tuple[str, str]:
+    """Split a post into a Reddit title and body at its first sentence or clause break."""
+    match = re.search(r"[.!?,:]\s+", text)
+    if match is None or match.end() >= len(text):
+        return text, ""
+    return text[: match.start() + 1].rstrip(",:"), text[match.end() :]
 
 
 def _without_place(template: str) -> str:
@@ -122,7 +129,7 @@ def _kp_outage(w: _Writer) -> int:
             how = w.rng.random()
             if how < 0.2:  # the region is only in the channel (r/bayarea, r/Portland, ...)
                 sub = next(s for s, r in texts.KP_CHANNELS if r == region)
-                w.add("reddit", at, _without_place(template), sub, title=_without_place(template)[:90])
+                w.add("reddit", at, _without_place(template), sub)
             elif how < 0.35:  # only in the author's profile location
                 w.social(
                     at, _without_place(template), "KaiserPermanente", "kaiserpermanente", location=f"{place}, {state}"

@@ -35,8 +35,8 @@ def _export_key(salt: str) -> bytes:
 
 
 def export_author_id(salt: str, author_key: str | None) -> str | None:
-    """The exported pseudonym of one stored author key (None stays None)."""
-    if not author_key:
+    """The exported pseudonym of one stored author key (no key stays None)."""
+    if not isinstance(author_key, str) or not author_key:
         return None
     return hmac.new(_export_key(salt), author_key.encode(), hashlib.sha256).hexdigest()[:24]
 
@@ -51,7 +51,7 @@ class AuthorPseudonymiser:
         self._cache: dict[str, str] = {}
 
     def __call__(self, author_key: str | None) -> str | None:
-        if not author_key:
+        if not isinstance(author_key, str) or not author_key:  # None, or NaN from a pandas column
             return None
         found = self._cache.get(author_key)
         if found is None:
