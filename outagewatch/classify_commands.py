@@ -23,21 +23,36 @@ def _model():
 
 def train(
     extra: Annotated[
-        list[Path] | None, typer.Option("--extra", help="More labeled JSONL files (e.g. human labels).", exists=True)
+        list[Path] | None, typer.Option("--extra", help="More labeled JSONL files to train on.", exists=True)
     ] = None,
+    human_labels: Annotated[
+        bool, typer.Option(help="Also train on the human labels in the store (Labeling page).")
+    ] = True,
     output_dir: Annotated[Path | None, typer.Option(help="Where to save the model (default: model_dir).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (training is reproducible).")] = 13,
 ) -> None:
     """Train the classifier and save it with its model card.
 
-    Example: outagewatch train --extra human_labels.jsonl
+    Trains on the shipped labeled data, the store's human labels (unless --no-human-labels) and
+    any --extra files. Example: outagewatch train --extra my_labels.jsonl
     """
+    import tempfile
+
+    from classifier.active import export_human_labels_jsonl
     from classifier.commands import train as do_train
     from outagewatch import runtime
 
     folder = output_dir or Path(runtime.settings().get("model_dir"))
-    with console.status("training..."):
-        result = do_train(output_dir=folder, extra_labeled=list(extra or []), seed=seed)
+    files = list(extra or [])
+    with tempfile.TemporaryDirectory(prefix="outagewatch-train-") as tmp:
+        if human_labels:
+            path = Path(tmp) / "human_labels.jsonl"
+            n = export_human_labels_jsonl(runtime.open_store(), path)
+            console.print(f"{n} human-labeled posts from the store")
+            if n:
+                files.append(path)
+        with console.status("training..."):
+            result = do_train(output_dir=folder, extra_labeled=files, seed=seed)
     console.print(f"model {result['model_version']} saved to {result['model_path']}")
     for name, metrics in result.items():
         if isinstance(metrics, dict) and "is_report" in metrics:
@@ -48,13 +63,30 @@ def train(
 
 
 def evaluate(
-    labeled: Annotated[Path, typer.Argument(help="Labeled JSONL (id, text, is_report, org, services, state...).")],
+    labeled: Annotated[
+        Path | None, typer.Argument(help="Labeled JSONL (id, text, is_report, org, services, state...).")
+    ] = None,
+    human: Annotated[bool, typer.Option("--human", help="Compare the model with the store's human labels.")] = False,
     output: Annotated[Path | None, typer.Option(help="Also write the full report as JSON here.")] = None,
 ) -> None:
-    """Score the model on a labeled file: precision, recall, F1, confusion, calibration per head."""
+    """Score the model per head: precision, recall, F1, confusion, calibration.
+
+    Example: outagewatch evaluate data/labeled/heldout.jsonl, or outagewatch evaluate --human
+    """
+    import tempfile
+
     from classifier.commands import evaluate as do_evaluate
 
-    report = do_evaluate(labeled, _model())
+    if (labeled is None) == (not human):
+        raise typer.BadParameter("give a LABELED.jsonl file or --human (one of the two)")
+    if human:
+        from classifier.active import evaluate_against_humans
+        from outagewatch import runtime
+
+        with tempfile.TemporaryDirectory(prefix="outagewatch-eval-") as tmp:
+            report = evaluate_against_humans(runtime.open_store(), Path(tmp), _model())
+    else:
+        report = do_evaluate(labeled, _model())
     text = json.dumps(report, indent=2, default=str)
     if output:
         output.write_text(text + "\n", encoding="utf-8")
