@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "outagewatch.demo.commands",
     "outagewatch.run_commands",
     "outagewatch.export.commands",
+    "outagewatch.backfill_commands",
 )
 
 _debug = False

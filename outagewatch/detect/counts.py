@@ -77,7 +77,8 @@ def count_rows(reports: pd.DataFrame) -> list[CountRow]:
             regions.append(row.region)
         if isinstance(row.state, str) and row.state:
             regions.append(state_region(row.state))
-        author = row.author_key or f"post:{row.id}"  # an unknown author is one voice per post
+        # an unknown author (None, or NaN from pandas) is one voice per post
+        author = row.author_key if isinstance(row.author_key, str) and row.author_key else f"post:{row.id}"
         for service, region, source in product(services, regions, (ALL, row.source)):
             key = (row.org, service, region, source, b)
             post_n[key] += 1

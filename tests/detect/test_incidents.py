@@ -111,3 +111,25 @@ def test_detection_resumes_without_rescoring(seeded):
     assert incidents.iloc[0]["status"] == "resolved"
     assert incidents.iloc[0]["version"] >= 2
     assert third.changed
+
+
+def test_posts_without_a_known_author_count_as_one_voice_each():
+    import pandas as pd
+
+    from outagewatch.detect.counts import count_rows
+
+    reports = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "source": ["reddit"] * 3,
+            "created_at": [OUTAGE, OUTAGE + timedelta(minutes=1), OUTAGE + timedelta(minutes=2)],
+            "author_key": [None, None, "a"],
+            "org": ["kaiser"] * 3,
+            "services": [["pharmacy"]] * 3,
+            "state": [None] * 3,
+            "region": [None] * 3,
+        }
+    )
+    reports.loc[0, "author_key"] = float("nan")  # what pandas holds for a missing key
+    total = next(r for r in count_rows(reports) if (r.service, r.region, r.source) == ("*", "*", "*"))
+    assert (total.posts, total.authors) == (3, 3)
