@@ -29,7 +29,11 @@ def collect(
         float, typer.Option(help="Streams (Jetstream) end a run after this long without events.")
     ] = 5.0,
 ) -> None:
-    """Run collectors; each batch and its resume point are stored together, each run is recorded."""
+    """Run the collectors once or continuously.
+
+    Each batch and its resume point are stored together and each run is recorded, so an
+    interrupted run resumes where it stopped. Example: outagewatch collect reddit --once
+    """
     from collectors.registry import REGISTRY, get
     from collectors.runner import RunResult, run_all
     from collectors.runner import follow as follow_loop
@@ -85,7 +89,11 @@ def import_archive(
     source: Annotated[str | None, typer.Option(help="Source name for records that carry none.")] = None,
     rejects: Annotated[Path | None, typer.Option(help="Reject file (default: <file>.rejects.jsonl).")] = None,
 ) -> None:
-    """Import archives into the store in bounded memory; bad lines go to a reject file."""
+    """Import archives (JSONL, gz, zst, CSV).
+
+    Streams in bounded memory; malformed lines go to a reject file with their line numbers.
+    Example: outagewatch import RS_2025-05.zst --format reddit
+    """
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
     from collectors.archive import ImportReport, import_file, parse_mapping, total_bytes
@@ -123,7 +131,11 @@ def replay_server(
     ws_port: Annotated[int, typer.Option(help="Jetstream WebSocket port (0: any free port).")] = 0,
     now: Annotated[str | None, typer.Option(help="Start the clock here (ISO time); default: release all.")] = None,
 ) -> None:
-    """Serve a scenario to the real clients on 127.0.0.1 (Reddit, Bluesky, Jetstream, Mastodon, feeds)."""
+    """Serve a scenario to the real clients.
+
+    A local server on 127.0.0.1 speaking Reddit, Bluesky XRPC, Jetstream, Mastodon and RSS/Atom,
+    with fault injection (POST /__fault) for testing.
+    """
     from collectors.replay import ReplayServer
 
     if not scenario.is_dir():

@@ -60,7 +60,10 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Address to listen on (0.0.0.0 to serve other machines).")
         ] = "127.0.0.1",
     ) -> None:
-        """Open the dashboard (Streamlit) on the configured database. Example: outagewatch dashboard --port 8502"""
+        """Open the dashboard on the configured store.
+
+        Streamlit, headless, on the configured database. Example: outagewatch dashboard --port 8502
+        """
         settings = runtime.settings()
         store = runtime.open_store(settings)  # fail here, in one line, on a bad URL; migrate a new file
         store.close()

@@ -86,7 +86,9 @@ def backfill(
     chunk_mb: Annotated[int, typer.Option(help="Size of one task's share of a plain file, in MB.")] = 16,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for --scheduler to answer.")] = 10.0,
 ) -> None:
-    """Classify large archives with Dask, write Parquet partitioned by day and load counts into the store.
+    """Classify large archives with Dask.
+
+    Writes Parquet partitioned by day and loads the counts into the store.
 
     Re-running on the same input gives the same Parquet and counts: the days it covers are replaced
     (so pass every file that covers a day in one run). With --scheduler, the workers must see the

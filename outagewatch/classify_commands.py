@@ -31,7 +31,7 @@ def train(
     output_dir: Annotated[Path | None, typer.Option(help="Where to save the model (default: model_dir).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (training is reproducible).")] = 13,
 ) -> None:
-    """Train the classifier and save it with its model card.
+    """Train the classifier; save model and card.
 
     Trains on the shipped labeled data, the store's human labels (unless --no-human-labels) and
     any --extra files. Example: outagewatch train --extra my_labels.jsonl
@@ -69,7 +69,9 @@ def evaluate(
     human: Annotated[bool, typer.Option("--human", help="Compare the model with the store's human labels.")] = False,
     output: Annotated[Path | None, typer.Option(help="Also write the full report as JSON here.")] = None,
 ) -> None:
-    """Score the model per head: precision, recall, F1, confusion, calibration.
+    """Score the model per head on labeled posts.
+
+    Precision, recall, F1, confusion and calibration for each head, beside a keyword baseline.
 
     Example: outagewatch evaluate data/labeled/heldout.jsonl, or outagewatch evaluate --human
     """
@@ -96,7 +98,11 @@ def evaluate(
 def classify(
     batch_size: Annotated[int, typer.Option(help="Posts per batch (one transaction each).")] = 2000,
 ) -> None:
-    """Label the stored posts the current model has not labeled yet, then update counts."""
+    """Label stored posts not labeled yet.
+
+    Posts the current model version has not labeled are labeled in batches, then their
+    5-minute counts are updated.
+    """
     from rich.progress import Progress
 
     from outagewatch import runtime
@@ -114,7 +120,9 @@ def classify_file(
     input_jsonl: Annotated[Path, typer.Argument(help="JSONL with id and text (channel, created_at... optional).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the labeled JSONL.")],
 ) -> None:
-    """Label a JSONL file of posts into another, with the live path's labeling code.
+    """Label a JSONL file of posts.
+
+    Uses the same labeling code as the live path.
 
     Example: outagewatch classify-file posts.jsonl --output labeled.jsonl
     """

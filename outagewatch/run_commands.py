@@ -21,7 +21,7 @@ def run(
     health_port: Annotated[int, typer.Option(help="Port of the /health endpoint (0: none).")] = 8502,
     health_host: Annotated[str, typer.Option(help="Address the /health endpoint listens on.")] = "127.0.0.1",
 ) -> None:
-    """Run everything, supervised, until SIGTERM or Ctrl-C.
+    """Run everything, supervised (production).
 
     Collectors on their schedule, classification, detection and alert dispatch each run in a
     supervised loop: a part that fails is restarted with backoff, the others go on. SIGTERM lets
@@ -62,7 +62,10 @@ def health(
         "http://127.0.0.1:8502/health"
     ),
 ) -> None:
-    """Ask a running `outagewatch run` how each part is doing (exit 1 unless all is well)."""
+    """Check a running `outagewatch run`.
+
+    Prints each part's state; exits 1 unless all is well.
+    """
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             body = json.loads(response.read())

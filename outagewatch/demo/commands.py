@@ -18,7 +18,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
     data_dir: Annotated[Path | None, typer.Option(help="Where the demo database goes (default: data_dir).")] = None,
 ) -> None:
-    """Run the whole pipeline offline on a synthetic scenario, then open the dashboard.
+    """Run the whole pipeline offline, on demo data.
 
     A replay server plays three weeks of SYNTHETIC posts (with an outage modeled on Kaiser
     Permanente's of 28 May 2025) to the real Reddit, Bluesky, Mastodon and RSS clients; posts

@@ -72,7 +72,9 @@ def export(
     chunk_size: Annotated[int, typer.Option(help="Posts read per page (bounds memory).")] = 5000,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an earlier export in --out.")] = False,
 ) -> None:
-    """Export posts and labels as a dataset folder: data per split, README.md card, manifest.json.
+    """Export labeled posts as a dataset folder.
+
+    Data per split, a README.md dataset card and a manifest.json, pseudonymised by default.
 
     Example: outagewatch export --format parquet --out exports/kaiser-june --org kaiser --posted-since 2025-06-01
     """
