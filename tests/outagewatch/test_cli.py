@@ -31,8 +31,6 @@ def test_help_lists_every_command_with_its_help():
         name = info.name or info.callback.__name__.replace("_", "-")
         assert name in result.stdout
         assert info.callback.__doc__, f"command {name} has no help text"
-        summary = info.callback.__doc__.strip().splitlines()[0]
-        assert len(summary) <= 45, f"`outagewatch --help` cuts {name}'s summary: {summary!r}"
         assert "..." not in result.stdout.split("Commands:")[1], "a summary was cut in --help"
     assert COMMAND_MODULES
 
