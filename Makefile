@@ -15,7 +15,7 @@ services:
 	bash scripts/services.sh
 
 demo: install
-	outagewatch demo
+	$(PYTHON) -m outagewatch demo
 
 test: install-dev services
 	$(PYTHON) -m pytest
