@@ -9,7 +9,7 @@ batch is one sparse product. The wide rows are then folded (column index modulo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -118,8 +118,11 @@ class PostFeaturizer(TransformerMixin, BaseEstimator):
         logs = np.log1p(counts)
         index = {name: i for i, name in enumerate(self.family_names_)}
         conj = [np.minimum(logs[:, index[f"c_{a}"]], logs[:, index[f"c_{b}"]]) for a, b in CONJUNCTIONS]
-        marks = np.array([(t.count("?"), t.count("http"), len(t)) for t in lowered], dtype=np.float64).reshape(-1, 3)
-        extra = np.column_stack([np.log1p(marks[:, 0]), np.minimum(marks[:, 1], 1.0), np.log1p(marks[:, 2]) / 7.0])
+        n = len(lowered)
+        questions = np.fromiter(map(str.count, lowered, repeat("?", n)), np.float64, n)
+        links = np.fromiter(map(str.count, lowered, repeat("http", n)), np.float64, n)
+        lengths = np.fromiter(map(len, lowered), np.float64, n)
+        extra = np.column_stack([np.log1p(questions), np.minimum(links, 1.0), np.log1p(lengths) / 7.0])
         return np.hstack([logs, np.column_stack(conj), extra]) if len(lowered) else np.zeros((0, self.n_rule_features_))
 
     def fold(self, wide: sp.csr_matrix) -> sp.csr_matrix:

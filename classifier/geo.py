@@ -87,28 +87,51 @@ def find_places(
     ``skip`` holds spans already claimed by an organization's name ("Providence", "Cleveland Clinic").
     ``strict`` (text, not a profile location) applies the capital-letter and comma rules.
     """
-    text, low = found.text, found.low
-    states = org_states or EMPTY
+    return places_in(gaz, found.text, found.low, found.hits, found.upper_hits, strict, skip, org_states or EMPTY)
+
+
+def places_in(
+    gaz: Gazetteer,
+    text: str,
+    low: str,
+    place_hits: Sequence[Hit],
+    upper_hits: Sequence[Hit],
+    strict: bool,
+    skip: Sequence[tuple[int, int]],
+    states: frozenset[str],
+) -> list[tuple[Place, str]]:
+    """:func:`find_places` on the parts of a :class:`TextPlaces` (the labeling loop's entry point)."""
     hits: list[tuple[int, Place, str]] = []
-    same_length = len(text) == len(low)
-    for start, end, phrase in found.hits:
-        if skip and _inside(start, end, skip):
-            continue
-        places = gaz.phrases[phrase]
-        place = places[0] if len(places) == 1 else _choose(places, text[end : end + 24], states)
-        lowercase = same_length and not text[start].isupper()
-        if strict and phrase in gaz.needs_capital and lowercase and place.state not in states:
-            continue  # "riverside", "mobile": a lowercase word only counts where the org operates
-        hits.append((start, place, phrase))
-    for start, end, code in found.upper_hits:
+    if place_hits:
+        same_length = len(text) == len(low)
+        phrases, needs_capital = gaz.phrases, gaz.needs_capital
+        for start, end, phrase in place_hits:
+            if skip and _inside(start, end, skip):
+                continue
+            places = phrases[phrase]
+            place = places[0] if len(places) == 1 else _choose(places, text[end : end + 24], states)
+            if (
+                strict
+                and phrase in needs_capital
+                and same_length
+                and not text[start].isupper()
+                and place.state not in states
+            ):
+                continue  # "riverside", "mobile": a lowercase word only counts where the org operates
+            hits.append((start, place, phrase))
+    for start, end, code in upper_hits:
         if skip and _inside(start, end, skip):
             continue
         if strict and code in gaz.ambiguous_codes and not text[:start].rstrip().endswith(","):
             continue
         hits.append((start, gaz.upper[code], code))
     if len(hits) > 1:
-        hits.sort(key=lambda h: h[0])
+        hits.sort(key=_first)
     return [(p, phrase) for _, p, phrase in hits]
+
+
+def _first(hit: tuple[int, Place, str]) -> int:
+    return hit[0]
 
 
 def _pick(hits: list[tuple[Place, str]], org_states: frozenset[str]) -> tuple[Place, str] | None:
@@ -154,13 +177,36 @@ def resolve_geo(
     skip: Sequence[tuple[int, int]] = (),
 ) -> tuple[str | None, str | None, dict]:
     """Return (state, region, evidence) for one post."""
+    evidence: dict = {}
+    state, region = resolve_geo_into(
+        evidence, gaz, rules, org, found.text, found.low, found.hits, found.upper_hits, channel, location, skip
+    )
+    return state, region, evidence
+
+
+def resolve_geo_into(
+    evidence: dict,
+    gaz: Gazetteer,
+    rules: RegionRules,
+    org: str | None,
+    text: str,
+    low: str,
+    place_hits: Sequence[Hit],
+    upper_hits: Sequence[Hit],
+    channel: str | None,
+    location: TextPlaces | None,
+    skip: Sequence[tuple[int, int]] = (),
+) -> tuple[str | None, str | None]:
+    """:func:`resolve_geo` on a post's parts, adding its evidence entries to ``evidence``."""
     org_states = rules.states.get(org, EMPTY) if org else EMPTY
-    chosen = _pick(find_places(gaz, found, skip=skip, org_states=org_states), org_states)
+    chosen = None
+    if place_hits or upper_hits:
+        chosen = _pick(places_in(gaz, text, low, place_hits, upper_hits, True, skip, org_states), org_states)
     source = "text"
-    if chosen is None:
+    if chosen is None and channel:
         place = channel_place(gaz, channel)
         if place is not None:
-            chosen, source = (place, channel or ""), "channel"
+            chosen, source = (place, channel), "channel"
     if chosen is None and location is not None:
         chosen = _pick(find_places(gaz, location, strict=False, org_states=org_states), org_states)
         source = "author_location"
@@ -169,10 +215,12 @@ def resolve_geo(
         state = next(iter(org_states))
         chosen, source = (Place(state, state, None, None, "state"), f"org:{org}"), "org_footprint"
     if chosen is None:
-        return None, None, {}
+        return None, None
     place, phrase = chosen
     region = org_region(rules, org, place)
-    evidence = {"place_term": phrase, "place_source": source, "place": f"{place.name}, {place.state}"}
+    evidence["place_term"] = phrase
+    evidence["place_source"] = source
+    evidence["place"] = f"{place.name}, {place.state}"
     if region:
         evidence["region_rule"] = "split by coordinates" if org and (org, place.state) in rules.splits else "state"
-    return place.state, region, evidence
+    return place.state, region

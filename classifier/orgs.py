@@ -9,6 +9,7 @@ when the post has a health or service context.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -99,42 +100,77 @@ def match_orgs(
     The evidence's private ``_spans`` entry lists the matched character spans, so the place
     matcher can ignore "Providence" or "Cleveland" when they are part of an organization's name.
     """
-    found: list[tuple[int, str, str]] = []
-    ambiguous: list[str] = []
+    evidence: dict = {}
+    org, spans = match_orgs_into(evidence, index, text, low, hits, context[0], context[1], channel)
+    return org, {"_spans": spans, **evidence}
+
+
+def match_orgs_into(
+    evidence: dict,
+    index: OrgIndex,
+    text: str,
+    low: str,
+    hits: Sequence[Hit],
+    health_context: bool,
+    outage_context: bool,
+    channel: str | None,
+) -> tuple[str | None, list[tuple[int, int]]]:
+    """:func:`match_orgs` for the labeling loop: adds the evidence entries to ``evidence`` and
+    returns (org id or None, matched spans) instead of a private ``_spans`` entry."""
     spans: list[tuple[int, int]] = []
-    same_length = len(text) == len(low)
-    health_context, outage_context = context
-    blocked = {index.ambiguous_org[phrase] for _, _, phrase in hits if phrase in index.ambiguous_org}
-    for start, end, phrase in hits:
-        if phrase in index.ambiguous_org:
-            ambiguous.append(phrase)
-            continue
-        org = index.alias_org[phrase]
-        lower_short = phrase in index.capital_only and same_length and not text[start:end].isupper()
-        has_context = health_context or (lower_short and outage_context)
-        if (lower_short or phrase in index.weak) and (not has_context or org in blocked):
-            ambiguous.append(phrase)
-            continue
-        found.append((start, phrase, org))
-        spans.append((start, end))
-    evidence: dict = {"_spans": spans}
-    if ambiguous:
-        evidence["org_ambiguous_terms"] = ambiguous
-    if found:
-        orgs = list(dict.fromkeys(org for _, _, org in found))
-        chosen = orgs[0]
-        non_vendor = [o for o in orgs if index.kinds.get(o) not in VENDOR_KINDS]
-        if index.kinds.get(chosen) in VENDOR_KINDS and non_vendor:
-            chosen = non_vendor[0]  # "MyChart is down at Sutter": the provider is the org
-        evidence["org_terms"] = [phrase for _, phrase, _ in found]
-        evidence["org_source"] = "text"
-        if len(orgs) > 1:
-            evidence["orgs_mentioned"] = orgs
-        return chosen, evidence
+    if len(hits) == 1:  # the common case, without the bookkeeping for several mentions
+        start, end, phrase = hits[0]
+        org = index.alias_org.get(phrase) if phrase not in index.ambiguous_org else None
+        if org is not None:
+            lower_short = phrase in index.capital_only and len(text) == len(low) and not text[start:end].isupper()
+            if (lower_short or phrase in index.weak) and not (health_context or (lower_short and outage_context)):
+                org = None
+        if org is not None:
+            evidence["org_terms"] = [phrase]
+            evidence["org_source"] = "text"
+            spans.append((start, end))
+            return org, spans
+        evidence["org_ambiguous_terms"] = [phrase]
+    elif hits:
+        ambiguous_org = index.ambiguous_org
+        found: list[tuple[str, str]] = []
+        ambiguous: list[str] = []
+        blocked = {ambiguous_org[phrase] for _, _, phrase in hits if phrase in ambiguous_org}
+        alias_org, capital_only, weak = index.alias_org, index.capital_only, index.weak
+        same_length = len(text) == len(low)
+        for start, end, phrase in hits:
+            if phrase in ambiguous_org:
+                ambiguous.append(phrase)
+                continue
+            org = alias_org[phrase]
+            lower_short = phrase in capital_only and same_length and not text[start:end].isupper()
+            if lower_short or phrase in weak:
+                has_context = health_context or (lower_short and outage_context)
+                if not has_context or org in blocked:
+                    ambiguous.append(phrase)
+                    continue
+            found.append((phrase, org))
+            spans.append((start, end))
+        if ambiguous:
+            evidence["org_ambiguous_terms"] = ambiguous
+        if found:
+            orgs = list(dict.fromkeys(org for _, org in found))
+            chosen = orgs[0]
+            if len(orgs) > 1:
+                kinds = index.kinds
+                if kinds.get(chosen) in VENDOR_KINDS:
+                    non_vendor = [o for o in orgs if kinds.get(o) not in VENDOR_KINDS]
+                    if non_vendor:
+                        chosen = non_vendor[0]  # "MyChart is down at Sutter": the provider is the org
+            evidence["org_terms"] = [phrase for phrase, _ in found]
+            evidence["org_source"] = "text"
+            if len(orgs) > 1:
+                evidence["orgs_mentioned"] = orgs
+            return chosen, spans
     if channel:
         key = channel.lower().removeprefix("r/").lstrip("#")
         org = index.channel_org.get(key)
         if org:
             evidence["org_source"] = f"channel:{channel}"
-            return org, evidence
-    return None, evidence
+            return org, spans
+    return None, spans
