@@ -6,7 +6,6 @@ the file's SHA-256 must match the one recorded in the model card JSON beside it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import skops.io as sio
 
 from classifier.model import OutageModel
+from outagewatch.checksums import sha256_file
 from outagewatch.resources import data_path
 
 DEFAULT_MODEL_DIR = data_path("model")
@@ -45,15 +45,6 @@ class ModelLoadError(RuntimeError):
     """The model file is missing, altered, or holds types we do not trust; the message says what to do."""
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def save_model(model: OutageModel, directory: Path, card: dict) -> Path:
     """Dump the model, check its types against the trusted list, record its hash in the card JSON."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -63,7 +54,7 @@ def save_model(model: OutageModel, directory: Path, card: dict) -> Path:
     if unknown:
         path.unlink()
         raise ModelLoadError(f"model holds types not in classifier.persist.TRUSTED_TYPES: {unknown}")
-    card = {**card, "model_file": MODEL_FILE, "sha256": sha256_of(path), "size_bytes": path.stat().st_size}
+    card = {**card, "model_file": MODEL_FILE, "sha256": sha256_file(path), "size_bytes": path.stat().st_size}
     (directory / CARD_JSON).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
 
@@ -76,7 +67,7 @@ def load_model(directory: Path | str | None = None) -> OutageModel:
     if not path.exists() or not card_path.exists():
         raise ModelLoadError(f"model file {path} or its card {card_path} is missing; {retrain}")
     expected = json.loads(card_path.read_text(encoding="utf-8")).get("sha256")
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     if expected != actual:
         raise ModelLoadError(
             f"model file {path} does not match the SHA-256 in {card_path} (expected {expected}, found {actual}); "

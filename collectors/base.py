@@ -81,6 +81,29 @@ class Collector(ABC):
             raise SourceUnavailable("; ".join(self.problems[:5]) + (" ..." if len(self.problems) > 5 else ""))
 
 
+class ClientErrors(ABC):
+    """A ``with`` block that turns a client library's exceptions into RateLimited/SourceUnavailable.
+
+    Subclasses implement ``translate``: raise the collector error for ``exc``, or return to let it
+    propagate unchanged. ``where`` names the call in the message ("r/x new", "searchPosts").
+    """
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is not None:
+            self.translate(exc)
+        return False
+
+    @abstractmethod
+    def translate(self, exc: BaseException) -> None:
+        """Raise the collector error that ``exc`` means (chained to it), or return."""
+
+
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0) -> float:
     """Exponential backoff with full jitter, so restarted collectors do not retry in lockstep."""
     return random.uniform(0, min(cap, base * 2 ** max(0, attempt)))

@@ -12,7 +12,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from collectors.base import Batch, Collector, RateLimited, SourceUnavailable, from_epoch, parse_time, require
+from collectors.base import (
+    Batch,
+    ClientErrors,
+    Collector,
+    RateLimited,
+    SourceUnavailable,
+    from_epoch,
+    parse_time,
+    require,
+)
 from outagewatch.models import Post
 
 if TYPE_CHECKING:
@@ -133,18 +142,10 @@ class BlueskySearchCollector(Collector):
         yield Batch([], dict(state))
 
 
-class _mapped_errors:
+class _mapped_errors(ClientErrors):
     """Translate atproto errors (and its plain ValueError on broken JSON) into collector errors."""
 
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
-            return False
+    def translate(self, exc: BaseException) -> None:
         from atproto_client import exceptions as ex
 
         if isinstance(exc, ex.RateLimitExceededError):
@@ -159,7 +160,6 @@ class _mapped_errors:
             raise SourceUnavailable(f"Bluesky {self.where}: {type(exc).__name__}: {exc}") from exc
         if isinstance(exc, ValueError):
             raise SourceUnavailable(f"Bluesky {self.where}: malformed response ({exc})") from exc
-        return False
 
 
 def _now() -> float:

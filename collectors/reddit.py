@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from collectors.base import Batch, Collector, RateLimited, SourceUnavailable, from_epoch, require
+from collectors.base import Batch, ClientErrors, Collector, RateLimited, SourceUnavailable, from_epoch, require
 from outagewatch.models import Post
 
 if TYPE_CHECKING:
@@ -178,18 +178,10 @@ class RedditCollector(Collector):
             yield Batch(gone, dict(state))
 
 
-class _mapped_errors:
+class _mapped_errors(ClientErrors):
     """Translate praw/prawcore errors into the collector error types."""
 
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
-            return False
+    def translate(self, exc: BaseException) -> None:
         import prawcore
 
         if isinstance(exc, prawcore.TooManyRequests):
@@ -199,4 +191,3 @@ class _mapped_errors:
             raise SourceUnavailable(f"Reddit {self.where}: malformed JSON response") from exc
         if isinstance(exc, prawcore.PrawcoreException):
             raise SourceUnavailable(f"Reddit {self.where}: {type(exc).__name__}: {exc}") from exc
-        return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from datetime import datetime
@@ -11,18 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from outagewatch import __version__
+from outagewatch.checksums import sha256_file
 from outagewatch.export.stats import ExportStats
 
 PACKAGES = ("pandas", "pyarrow", "sqlalchemy", "scikit-learn")
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def software_versions() -> dict[str, str]:
