@@ -157,7 +157,16 @@ def upsert_counts(conn: Connection, rows: Iterable[CountRow]) -> int:
 
 
 def start_run(conn: Connection, collector: str, started_at: datetime | None = None) -> int:
-    """Record that a collector run began; returns the run id."""
+    """Record that a collector run began; returns the run id.
+
+    A run of the same collector still marked running belongs to a process that died (one
+    process runs a collector at a time): it is closed as an error so the Sources page says so.
+    """
+    conn.execute(
+        update(collector_runs)
+        .where(collector_runs.c.collector == collector, collector_runs.c.status == "running")
+        .values(status="error", finished_at=utcnow(), last_error="interrupted: the process stopped mid-run")
+    )
     result = conn.execute(
         collector_runs.insert().values(
             collector=collector, started_at=started_at or utcnow(), status="running", posts=0, batches=0

@@ -72,3 +72,11 @@ def test_acknowledgments_are_official_posts(store):
     acks = queries.acknowledgments(store.engine, org="kaiser")
     assert acks["native_id" if "native_id" in acks else "text"].tolist() == ["Investigating pharmacy issues"]
     assert acks.loc[0, "created_at"] == T0
+
+
+def test_a_run_left_running_by_a_dead_process_is_closed_as_interrupted(store):
+    store.start_run("reddit")  # the process is killed here
+    store.start_run("reddit")
+    health = queries.collector_health(store.engine).set_index("collector")
+    assert health.loc["reddit", "last_status"] == "running"
+    assert health.loc["reddit", "errors_total"] == 1
