@@ -21,6 +21,11 @@ def preload() -> None:
 
     The first visitor after a start would otherwise wait for these imports (about two seconds).
     """
+    import logging
+
+    # Cached functions defined before the server runs warn "No runtime found": expected here.
+    for name in ("cache_data_api", "cache_resource_api"):
+        logging.getLogger(f"streamlit.runtime.caching.{name}").setLevel(logging.ERROR)
     from dashboard import charts, data, geo  # noqa: F401
 
     geo.topology()

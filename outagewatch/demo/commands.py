@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def demo(
@@ -42,14 +42,15 @@ def demo(
         result = run_demo(folder, on_step=on_step)
         progress.update(task, completed=progress.tasks[0].total, description="done")
     console.print(f"{result.posts} synthetic posts collected, {result.labeled} labels")
-    table = Table(title="Incidents found")
-    for column in ("#", "organization", "opened (UTC)", "status", "level", "services", "regions", "lead"):
-        table.add_column(column)
+    console.print(f"[bold]{len(result.incidents)} incidents found[/bold]")
     for inc in result.incidents:
-        lead = f"{inc['lead_minutes']:.0f} min ({inc['lead_grade']})" if inc["lead_minutes"] is not None else "-"
-        table.add_row(str(inc["id"]), inc["org"], f"{inc['opened_at']:%Y-%m-%d %H:%M}", inc["status"], inc["level"],
-                      ", ".join(inc["services"]), ", ".join(inc["regions"]), lead)  # fmt: skip
-    console.print(table)
+        minutes = inc["lead_minutes"]
+        known = minutes is not None and not math.isnan(minutes)  # NaN: never acknowledged yet
+        lead = f"{minutes:.0f} min, grade {inc['lead_grade']}" if known else "-"
+        opened = f"{inc['opened_at']:%Y-%m-%d %H:%M} UTC"
+        console.print(f"#{inc['id']} {inc['org']}: {inc['status']}, {inc['level']}; opened {opened}; lead {lead}")
+        console.print(f"    services: {', '.join(inc['services'])}", soft_wrap=True)
+        console.print(f"    regions: {', '.join(inc['regions'])}", soft_wrap=True)
     console.print(f"{len(result.alerts)} alerts delivered to the local webhook sink ({folder / 'demo-alerts.jsonl'})")
     for line in result.collector_errors[:5]:
         console.print(f"[yellow]collector note[/yellow] {line}")
