@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.data import Clock
 from outagewatch.watchlist import Org
 
@@ -25,6 +26,17 @@ def time_columns(*names: str) -> dict[str, object]:
 def empty_state(message: str = NO_DATA) -> None:
     """Say there is nothing to show and what to run to fix that."""
     st.info(message, icon=":material/info:")
+
+
+def watched_orgs_and_clock() -> tuple[list[Org], Clock]:
+    """The organizations with data and the dashboard's "now"; stops the page when there is no data."""
+    orgs = data.orgs()
+    if not orgs:
+        empty_state()
+        st.stop()
+    clock = data.clock()
+    clock_note(clock)
+    return orgs, clock
 
 
 def clock_note(clock: Clock) -> None:

@@ -12,13 +12,7 @@ WINDOWS = {"last hour": 1, "last 6 hours": 6, "last 24 hours": 24, "last 7 days"
 MEASURES = {"reports above baseline": "excess", "all reports": "posts"}
 
 st.title("Map")
-orgs = data.orgs()
-if not orgs:
-    widgets.empty_state()
-    st.stop()
-
-clock = data.clock()
-widgets.clock_note(clock)
+orgs, clock = widgets.watched_orgs_and_clock()
 left, middle, right = st.columns(3)
 with left:
     org = widgets.org_picker(orgs, key="map_org")

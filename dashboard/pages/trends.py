@@ -12,13 +12,7 @@ EVERYTHING = "(all)"
 COMPARE = {"nothing": None, "services": "service", "regions": "region", "sources": "source"}
 
 st.title("Trends")
-orgs = data.orgs()
-if not orgs:
-    widgets.empty_state()
-    st.stop()
-
-clock = data.clock()
-widgets.clock_note(clock)
+orgs, clock = widgets.watched_orgs_and_clock()
 top = st.columns([2, 2, 3])
 with top[0]:
     org = widgets.org_picker(orgs, key="trends_org")
