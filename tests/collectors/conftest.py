@@ -23,6 +23,7 @@ from collectors.rss import RssCollector
 from outagewatch.store import Store
 from outagewatch.store.schema import collector_runs, posts
 
+CLIENT_TIMEOUT = 2.0
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SUB = "KaiserPermanente"
 TAG = "kaiserpermanente"
@@ -117,23 +118,29 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def make(srv: ReplayServer, name: str, **overrides: Any) -> Any:
-    """A collector pointed at the replay server, with short timeouts and small pages."""
+    """A collector pointed at the replay server, with short timeouts and small pages.
+
+    Timeouts are short but not tight: on a loaded CI machine a 0.5 s timeout let requests expire
+    before the server read them, so a queued fault was sometimes never served.
+    """
     if name == "reddit":
         kw = {"subreddits": [SUB], "queries": ["kaiser down"], "base_url": srv.reddit_url, "auth_url": srv.base_url}
         return RedditCollector(
-            "id", "secret", "outagewatch-test/0.1", **(kw | {"timeout": 0.5, "batch_size": 10} | overrides)
+            "id", "secret", "outagewatch-test/0.1", **(kw | {"timeout": CLIENT_TIMEOUT, "batch_size": 10} | overrides)
         )
     if name == "bluesky":
-        kw = {"queries": ["kaiser permanente"], "timeout": 0.5, "page_size": 5}
+        kw = {"queries": ["kaiser permanente"], "timeout": CLIENT_TIMEOUT, "page_size": 5}
         return BlueskySearchCollector(srv.bluesky_url, "h.example", "app-pw", **(kw | overrides))
     if name == "jetstream":
         kw = {"keywords": ["kaiser permanente"], "idle_seconds": 0.4, "max_seconds": 10, "max_reconnects": 1}
         return JetstreamCollector(srv.jetstream_url, **(kw | {"timeout": 2.0} | overrides))
     if name == "mastodon":
-        kw = {"hashtags": [TAG], "queries": ["kaiser down"], "access_token": "t", "timeout": 0.5, "page_size": 5}
+        kw = {"hashtags": [TAG], "queries": ["kaiser down"], "access_token": "t", "timeout": CLIENT_TIMEOUT}
+        kw["page_size"] = 5
         return MastodonCollector([srv.mastodon_url], **(kw | overrides))
     if name == "rss":
-        return RssCollector([(srv.feed_url("kp-status.atom"), "kaiser", True)], **({"timeout": 0.5} | overrides))
+        feeds = [(srv.feed_url("kp-status.atom"), "kaiser", True)]
+        return RssCollector(feeds, **({"timeout": CLIENT_TIMEOUT} | overrides))
     raise KeyError(name)
 
 

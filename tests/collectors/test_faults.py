@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SUB, TAG, make, runs, stored
+from conftest import CLIENT_TIMEOUT, SUB, TAG, make, runs, stored
 
 from collectors.replay.faults import KINDS
 from collectors.runner import run_all, run_one
@@ -31,7 +31,7 @@ def fault_count(name: str, kind: str) -> int:
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", list(PATH))
 def test_fault_is_recorded_and_next_run_catches_up(server, store, name: str, kind: str) -> None:
-    server.fault(PATH[name], kind, fault_count(name, kind), retry_after=30, seconds=0.8)
+    server.fault(PATH[name], kind, fault_count(name, kind), retry_after=30, seconds=CLIENT_TIMEOUT + 0.5)
     first = run_one(store, make(server, name), max_rate_wait=0)
     assert server.faults.pending() == 0, "the fault was never served"
     record = runs(store)[-1]
