@@ -1,10 +1,13 @@
 """Seasonal baseline of a count series: level x hour-of-day x day-of-week x hour-of-week.
 
 Every component is a ratio of exponentially decayed sums (posts seen / posts the rest of the
-model expected), which is the Gamma-Poisson posterior mean of a multiplicative factor. That
-keeps sparse series sane (a slot with 0.04 expected posts per bin needs many visits before its
-factor moves away from 1, because `prior_posts` dominates) while busy series learn a slot in
-one visit. O(1) per bin; the state is a handful of lists, so it serialises to JSON.
+model expected), which is the Gamma-Poisson posterior mean of a multiplicative factor; the
+hourly factors also borrow half the sums of the neighbouring hours. That keeps sparse series
+sane (a slot with 0.04 expected posts per bin needs many visits before its factor moves away
+from 1, because `prior_posts` dominates) while busy series learn a slot in one visit. Like the
+level's, a slot's memory stretches on sparse series until it spans `season_min_posts` expected
+posts: at 0.5 posts/hour, 14 days hold 7 posts per hour slot, too few to tell a rhythm from
+noise. O(1) per bin; the state is a handful of lists, so it serialises to JSON.
 """
 
 from __future__ import annotations
@@ -40,10 +43,10 @@ class SeasonalBaseline:
         bins_per_hour = 60.0 / self.bin_minutes
         per_hour_slot = max(bins_per_hour, 1.0)  # visits of one hour slot per day (or week)
         self._halflife_bins = max(params.level_halflife_hours * bins_per_hour, 1.0)
-        self._lam = {
-            "d": _decay(params.daily_memory_days * per_hour_slot),
-            "g": _decay(params.weekly_memory_weeks * max(24.0 * bins_per_hour, 1.0)),
-            "h": _decay(params.weekly_memory_weeks * per_hour_slot),
+        self._memory = {
+            "d": params.daily_memory_days * per_hour_slot,
+            "g": params.weekly_memory_weeks * max(24.0 * bins_per_hour, 1.0),
+            "h": params.weekly_memory_weeks * per_hour_slot,
         }
         # hour-of-week factors are an interaction on top of day x hour: shrink them harder,
         # by two weeks' worth of visits, so one odd week does not become the rhythm.
@@ -67,7 +70,17 @@ class SeasonalBaseline:
 
     def _factor(self, kind: str, i: int, level: float) -> float:
         prior = self.params.prior_posts + self._extra_prior_bins[kind] * level
-        return (self.num[kind][i] + prior) / (self.den[kind][i] + prior)
+        num, den = self.num[kind], self.den[kind]
+        if kind == "g":
+            return (num[i] + prior) / (den[i] + prior)
+        # an hour slot adds half of each neighbour's sums to its own: rhythms are smooth, and a
+        # sparse series sees too few posts per hour slot to learn each hour on its own (on the
+        # simulated series this cut the 2-hour forecast error at every level, 0.5 to 500/hour)
+        n = len(num)
+        a, b = (i - 1) % n, (i + 1) % n
+        s_num = 0.5 * (num[a] + num[b]) + num[i]
+        s_den = 0.5 * (den[a] + den[b]) + den[i]
+        return (s_num + prior) / (s_den + prior)
 
     def components(self, ts: datetime) -> tuple[float, float, float, float]:
         """(level, hour-of-day, day-of-week, hour-of-week) factors for this bin."""
@@ -93,7 +106,8 @@ class SeasonalBaseline:
         if self.n_learned <= self._season_start:
             return
         for kind, i, rest in (("d", d, lvl * fg * fh), ("g", g, lvl * fd * fh), ("h", h, lvl * fd * fg)):
-            lam_k = self._lam[kind]
+            # like the level: a sparse series' slot remembers at least `season_min_posts` posts
+            lam_k = _decay(max(self._memory[kind], self.params.season_min_posts / max(rest, self.floor)))
             self.num[kind][i] = lam_k * self.num[kind][i] + value
             self.den[kind][i] = lam_k * self.den[kind][i] + rest
 
@@ -126,6 +140,17 @@ def nb_sf(count: float, mu: float, phi: float) -> float:
         return 1.0
     r = 1.0 / phi
     return float(betainc(count, r, mu / (r + mu)))
+
+
+def nb_midp(count: float, mu: float, phi: float) -> float:
+    """Mid-p tail: P(X > count) + P(X = count) / 2.
+
+    The plain tail P(X >= count) of a discrete count is conservative, the more so the sparser
+    the series: at 1 expected post the tail jumps by a factor of 5 to 8 from one count to the
+    next, so the real false-alarm rate sits far below alpha and the power is spent for nothing.
+    The mid-p splits the step and is the usual correction; on busy series it changes nothing.
+    """
+    return 0.5 * (nb_sf(count, mu, phi) + nb_sf(count + 1.0, mu, phi))
 
 
 def nb_upper(mu: float, phi: float, tail: float) -> float:

@@ -4,13 +4,18 @@ At every bin the detector compares the posts of the last 5, 15, 30, 60 and 120 m
 scales) with what the seasonal baseline expected, under a negative binomial whose dispersion is
 learned per scale. The p-value is the smallest scale's tail probability times the number of
 scales (Bonferroni), so it stays an honest "probability of such a count under the baseline".
+Tails are mid-p (P(X > k) + P(X = k) / 2): the plain tail of a discrete count wastes power on
+sparse series, where a few posts are all the evidence there is.
 
 A bin is hot when p < alpha at a window of at least two bins whose older and newer halves are
-both above normal (the duration rule: a single-bin blip cannot alert) holding at least
-`min_count` posts. `AlertLifecycle` turns hot bins into at most one alert per surge (episodes,
-refractory period, routine-surge gate). Bins with p < protect_alpha are not learned from, and
-learning lags by `learn_delay_minutes` so the unflagged rising edge of a surge is dropped too
-once the surge is flagged. Strictly causal: bin t's outputs depend on bins <= t only.
+both above normal and which stays anomalous (p < protect_alpha) with its largest bin set to
+normal (the duration rule) holding at least `min_count` posts. The one exception is a single bin
+whose count is overwhelming (p < burst_alpha, alpha squared): that much evidence at once is an
+alert in itself, and waiting for a second bin would only make it late. `AlertLifecycle` turns
+hot bins into at most one alert per surge (episodes, refractory period, routine-surge gate).
+Bins with p < protect_alpha are not learned from, and learning lags by `learn_delay_minutes` so
+the unflagged rising edge of a surge is dropped too once the surge is flagged. Strictly causal:
+bin t's outputs depend on bins <= t only.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from outagewatch.detect.baseline import SeasonalBaseline, nb_sf, nb_upper
+from outagewatch.detect.baseline import SeasonalBaseline, nb_midp, nb_upper
 from outagewatch.detect.dispersion import ScaleDispersion
 from outagewatch.detect.lifecycle import AlertLifecycle, to_bins
 from outagewatch.detect.params import DEFAULT_PARAMS, DetectorParams
@@ -142,6 +147,17 @@ class SpikeDetector:
     def _half_ok(self, s: float, m: float, phi: float) -> bool:
         return s >= 1.0 and s > m + self.params.half_z * math.sqrt(m + phi * m * m)
 
+    def _without_peak_ok(self, xs: list[float], ms: list[float], big_s: float, big_m: float, phi: float) -> bool:
+        """The window is still anomalous (p < protect_alpha) with its largest bin set to normal.
+
+        The halves rule alone lets one huge bin through whenever the rest of the window happens
+        to sit a standard deviation above normal (about one time in three); an outage is many
+        people over many minutes, so its evidence must not hang on a single bin.
+        """
+        j = max(range(len(xs)), key=lambda i: xs[i] - ms[i])
+        rest = big_s - xs[j] + min(xs[j], ms[j])
+        return nb_midp(rest, big_m, phi) < self.params.protect_alpha
+
     def update(self, timestamp: datetime, value: float) -> BinScore:
         """Score the bin starting at `timestamp` (UTC-aware) holding `value` posts, then learn."""
         value = float(value)
@@ -156,14 +172,20 @@ class SpikeDetector:
             xs, ms = self.hist_x[-s:], self.hist_mu[-s:]
             big_s, big_m = sum(xs), sum(ms)
             phi = self.dispersion.phi(k)
-            p_s = min(nb_sf(big_s, big_m, phi) * self.n_tests, 1.0)
+            p_s = min(nb_midp(big_s, big_m, phi) * self.n_tests, 1.0)
             windows.append((big_s, big_m))
             if p_s < best_p:
                 best_p, best_scale = p_s, s
-            if s >= 2 and len(xs) >= 2 and p_s < p.alpha and big_s >= p.min_count:
+            if s == 1 and p_s < p.burst_alpha and big_s >= p.min_count:
+                hot = True  # overwhelming evidence in one bin needs no duration to be believed
+            elif s >= 2 and len(xs) >= 2 and p_s < p.alpha and big_s >= p.min_count:
                 h = len(xs) // 2
                 new_s, new_m = sum(xs[-h:]), sum(ms[-h:])
-                hot = hot or (self._half_ok(new_s, new_m, phi) and self._half_ok(big_s - new_s, big_m - new_m, phi))
+                hot = hot or (
+                    self._half_ok(new_s, new_m, phi)
+                    and self._half_ok(big_s - new_s, big_m - new_m, phi)
+                    and self._without_peak_ok(xs, ms, big_s, big_m, phi)
+                )
         flagged = best_p < p.protect_alpha
         in_warmup = self.n_bins < self._warmup
         excess = max(value - mu, 0.0) / (self.baseline.level() * 60.0 / self.bin_minutes + 1e-9)
@@ -207,18 +229,36 @@ class SpikeDetector:
         }
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> SpikeDetector:
-        """Rebuild a detector from state_dict output (e.g. after json.loads)."""
+    def from_state(cls, state: dict[str, Any], params: DetectorParams | None = None) -> SpikeDetector:
+        """Rebuild a detector from state_dict output (e.g. after json.loads).
+
+        With `params` (the live path passes the current defaults) a state saved under other
+        parameters adopts them instead of silently running on with the old set: the learned
+        baseline (level and seasonal factors, whose shape never depends on the parameters), the
+        recent bins and the alert counters are kept; the per-scale dispersion and the pending
+        window sums are kept only if the window scales are the same, else dispersion restarts
+        from its prior (it relearns within days, and its prior is conservative).
+        """
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported detector state version {state.get('version')!r}")
-        det = cls(DetectorParams.from_dict(state["params"]), float(state["bin_minutes"]))
+        saved = DetectorParams.from_dict(state["params"])
+        det = cls(params or saved, float(state["bin_minutes"]))
+        same_scales = det.scales == cls(saved, det.bin_minutes).scales
         det.baseline.load_state(state["baseline"])
-        det.dispersion.load_state(state["dispersion"])
-        det.hist_x = [float(x) for x in state["hist_x"]]
-        det.hist_mu = [float(x) for x in state["hist_mu"]]
-        det.hist_flag = [bool(x) for x in state["hist_flag"]]
+        if same_scales:
+            det.dispersion.load_state(state["dispersion"])
+        keep = det._keep
+        det.hist_x = [float(x) for x in state["hist_x"]][-keep:]
+        det.hist_mu = [float(x) for x in state["hist_mu"]][-keep:]
+        det.hist_flag = [bool(x) for x in state["hist_flag"]][-keep:]
         det.pending = deque(
-            (datetime.fromisoformat(t), float(x), bool(f), [(float(a), float(b)) for a, b in ws], [bool(c) for c in cs])
+            (
+                datetime.fromisoformat(t),
+                float(x),
+                bool(f),
+                [(float(a), float(b)) for a, b in ws] if same_scales else [],
+                [bool(c) for c in cs] if same_scales else [],
+            )
             for t, x, f, ws, cs in state["pending"]
         )
         det.n_bins = int(state["n_bins"])

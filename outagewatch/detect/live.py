@@ -8,6 +8,7 @@ restart resumes where it stopped.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,8 @@ from outagewatch.models import utcnow
 from outagewatch.store import Store
 from outagewatch.store import incidents as incident_rows
 from outagewatch.store.schema import counts, posts
+
+log = logging.getLogger(__name__)
 
 # Bins keep being scored this long after the newest post, so quiet time can close incidents
 # even when the data stop (a replayed scenario, a collector outage) without scoring years of zeros.
@@ -98,10 +101,16 @@ def run_detectors(
     # A new series starts where counting started (at most NEW_SERIES_HISTORY back): its baseline
     # has then learned the quiet before the surge that created it.
     new_start = max(first, until - NEW_SERIES_HISTORY)
+    current = params.to_dict()
+    adopted = sorted(name for name, (_, state) in states.items() if state.get("params") != current)
+    if adopted:
+        log.info("%d detector state(s) saved under other parameters adopt the current ones", len(adopted))
     for name in sorted(set(values) | set(states)):
         saved = states.get(name)
         series = values.get(name, pd.Series(dtype=float))
-        detector = SpikeDetector.from_state(saved[1]) if saved else SpikeDetector(params)
+        # saved states adopt the current parameters (keeping what they learned): a change of the
+        # defaults must reach every series, not only the new ones
+        detector = SpikeDetector.from_state(saved[1], params) if saved else SpikeDetector(params)
         org, service, region = name.split("|", 2)
         start = saved[0] + BIN if saved else new_start
         t = start

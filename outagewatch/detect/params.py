@@ -20,6 +20,7 @@ class DetectorParams:
     level_min_posts: float = 50.0  # ... but its memory always spans at least this many expected posts
     daily_memory_days: float = 14.0  # memory of the hour-of-day factors
     weekly_memory_weeks: float = 4.0  # memory of the day-of-week and hour-of-week factors
+    season_min_posts: float = 50.0  # ... but a seasonal slot remembers at least this many expected posts
     prior_posts: float = 5.0  # shrinks seasonal factors to 1 until this many posts were expected in a slot
     floor_per_hour: float = 0.05  # expected rate never goes below this (posts/hour)
     # --- dispersion (how noisy normal is), one negative-binomial phi per window scale ---
@@ -37,6 +38,7 @@ class DetectorParams:
     max_protect_hours: float = 12.0  # a surge longer than this is a new normal: learning resumes
     half_z: float = 1.0  # duration rule: both halves of the window must exceed expected + half_z sd
     min_count: float = 5.0  # posts needed in the triggering window
+    burst_alpha: float = 1e-8  # a single bin this improbable (alpha squared) alerts without the duration rule
     # --- alert lifecycle ---
     min_duration_minutes: float = 0.0  # hot this long before alerting (0: the halves rule is the duration rule)
     cooldown_minutes: float = 60.0  # this long without a flagged bin ends an episode

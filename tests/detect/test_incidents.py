@@ -133,3 +133,27 @@ def test_posts_without_a_known_author_count_as_one_voice_each():
     reports.loc[0, "author_key"] = float("nan")  # what pandas holds for a missing key
     total = next(r for r in count_rows(reports) if (r.service, r.region, r.source) == ("*", "*", "*"))
     assert (total.posts, total.authors) == (3, 3)
+
+
+def test_saved_detector_states_adopt_changed_default_params(seeded):
+    """States saved under other parameters run on with the current ones and keep their baseline."""
+    from outagewatch.detect.live import run_detectors, save_states
+    from outagewatch.detect.params import DEFAULT_PARAMS, DetectorParams
+    from outagewatch.store import incidents as incident_rows
+
+    old = DetectorParams(alpha=1e-6, refractory_hours=2.0)
+    first = run_detectors(seeded, OUTAGE - timedelta(hours=6), params=old)
+    with seeded.engine.begin() as conn:
+        save_states(conn, first)
+    with seeded.engine.connect() as conn:
+        saved = incident_rows.load_detector_states(conn)
+    assert saved
+    assert all(state["params"] == old.to_dict() for _, state in saved.values())
+    learned = {name: state["baseline"] for name, (_, state) in saved.items()}
+
+    second = run_detectors(seeded, OUTAGE - timedelta(hours=6) + timedelta(minutes=5))
+    assert {name for name, _, _ in second.states} == set(saved)
+    for name, _, state in second.states:
+        assert state["params"] == DEFAULT_PARAMS.to_dict()
+        assert state["baseline"]["n_learned"] >= learned[name]["n_learned"]  # kept, not rebuilt
+        assert state["n_bins"] == saved[name][1]["n_bins"] + 1
