@@ -1,24 +1,25 @@
 """``label(posts)``: the one labeling path shared by the live pipeline and classify-file.
 
-Per batch: one featurization (hash + cue counts), one predict per head, one pass over the hashed
-columns that flags cue terms and candidate phrases of every index (organizations, places,
-capital-only codes), then per post only the few candidate hits are confirmed and the Label is
-built with its evidence.
+Per batch: one hashing pass, one pass over the hashed columns that flags cue terms and candidate
+phrases of every index (organizations, places, capital-only codes) and also yields the cue
+counts, the model's features from those, one product for all heads; then per post only the few
+candidate hits are confirmed, and the Labels are built column by column.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from functools import cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
 
-from classifier.features import WIDE, PostFeaturizer
+from classifier.features import WIDE, PostFeaturizer, lower_all
 from classifier.gazetteer import load_gazetteer
 from classifier.geo import TextPlaces, region_rules, resolve_geo_into
 from classifier.model import OutageModel
@@ -30,8 +31,8 @@ from outagewatch.models import SERVICES, Label, Post, utcnow
 CUE, ORG, PLACE, UPPER, LOCATION_UPPER = 1, 2, 4, 8, 16
 NO_HITS: tuple[Hit, ...] = ()
 
-# Labels are built positionally in the hot loop (a third cheaper than keywords); fail loudly at
-# import if the dataclass's field order ever changes.
+# Labels are filled field by field in this order (see ``_build_labels``); fail loudly at import if
+# the dataclass's fields or their order ever change.
 _LABEL_FIELDS = (
     "source",
     "native_id",
@@ -48,10 +49,21 @@ _LABEL_FIELDS = (
     "annotator",
     "labeled_at",
 )
-if tuple(f.name for f in fields(Label)) != _LABEL_FIELDS:  # pragma: no cover - guards the positional call
+if tuple(f.name for f in fields(Label)) != _LABEL_FIELDS:  # pragma: no cover - guards _build_labels
     raise ImportError("outagewatch.models.Label fields changed; update classifier.labeling")
 
+# A frozen dataclass's __init__ sets each of its 14 fields through object.__setattr__, about 2 us
+# a Label, a tenth of the labeling time. Setting each slot for the whole batch at once through its
+# descriptor (what that object.__setattr__ ends in) costs a third of that. Only done while Label
+# stays a slotted dataclass with no __post_init__ to skip; otherwise the plain constructor is used.
+_SLOT_SETTERS = (
+    tuple(Label.__dict__[name].__set__ for name in _LABEL_FIELDS)
+    if getattr(Label, "__slots__", None) == _LABEL_FIELDS and not hasattr(Label, "__post_init__")
+    else None
+)
+
 _FLAGS: WeakKeyDictionary[PostFeaturizer, np.ndarray] = WeakKeyDictionary()
+_WORDS: WeakKeyDictionary[PostFeaturizer, np.ndarray] = WeakKeyDictionary()
 
 
 @cache
@@ -87,16 +99,20 @@ def _column_flags(featurizer: PostFeaturizer) -> np.ndarray:
 
 
 class _Scan:
-    """The flagged nonzeros of a wide hashed matrix: their rows, columns and flag bits."""
+    """The flagged nonzeros of a wide hashed matrix: their rows, columns, values and flag bits.
 
-    __slots__ = ("codes", "columns", "rows")
+    The values are copied, so they stay the raw counts after the matrix is folded and normalized."""
+
+    __slots__ = ("codes", "columns", "rows", "values")
 
     def __init__(self, wide: sp.csr_matrix, flags: np.ndarray) -> None:
         codes = flags[wide.indices]
         where = np.flatnonzero(codes)
         self.codes = codes[where]
         self.columns = wide.indices[where]
-        self.rows = np.searchsorted(wide.indptr, where, side="right") - 1
+        self.values = wide.data[where]
+        per_row = np.diff(np.searchsorted(where, wide.indptr))  # flagged nonzeros of each row
+        self.rows = np.repeat(np.arange(len(per_row)), per_row)
 
     def select(self, bit: int) -> tuple[np.ndarray, np.ndarray]:
         """(rows, columns) of the nonzeros carrying ``bit``, in matrix order."""
@@ -104,12 +120,20 @@ class _Scan:
         return self.rows[mask], self.columns[mask]
 
 
-def _terms(scan: _Scan, cue_terms: dict[int, str], n: int) -> list[list[str]]:
-    """The cue phrases of each row, as ``PostFeaturizer.matched_terms``."""
-    rows, cols = scan.select(CUE)
-    words = [cue_terms[c] for c in cols.tolist()]
+def _cue_words(featurizer: PostFeaturizer) -> np.ndarray:
+    """The cue phrase of each of ``cue_columns_`` (sorted), as an array: one take per batch."""
+    words = _WORDS.get(featurizer)
+    if words is None:
+        words = np.array([featurizer.cue_terms_[c] for c in featurizer.cue_columns_.tolist()], dtype=object)
+        _WORDS[featurizer] = words
+    return words
+
+
+def _evidences(rows: np.ndarray, cols: np.ndarray, featurizer: PostFeaturizer, n: int) -> list[dict]:
+    """Each row's evidence dict, started with its cue phrases as ``PostFeaturizer.matched_terms``."""
+    words = _cue_words(featurizer)[np.searchsorted(featurizer.cue_columns_, cols)].tolist()
     bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
-    return [words[a:b] for a, b in pairwise(bounds)]
+    return [{"terms": words[a:b]} for a, b in pairwise(bounds)]
 
 
 def _confirm(index: PhraseIndex, scan: _Scan, bit: int, texts: Sequence[str]) -> list[Sequence[Hit]]:
@@ -154,7 +178,7 @@ def _locations(posts: Sequence[Post], model: OutageModel) -> list[TextPlaces | N
     gaz = load_gazetteer()
     texts = [posts[i].author_location or "" for i in rows]
     lows = [t.lower() for t in texts]
-    scan = _Scan(model.featurizer_.vectorizer_.transform(lows), _column_flags(model.featurizer_))
+    scan = _Scan(model.featurizer_.hash(lows), _column_flags(model.featurizer_))
     hits = _confirm(gaz.index, scan, PLACE, lows)
     upper = _confirm(gaz.location_upper_index, scan, LOCATION_UPPER, texts)
     for k, i in enumerate(rows):
@@ -162,18 +186,33 @@ def _locations(posts: Sequence[Post], model: OutageModel) -> list[TextPlaces | N
     return out
 
 
+@cache
+def _service_names(code: int) -> tuple[str, ...]:
+    """The services of a bit pattern over ``SERVICES`` (bit j set: SERVICES[j] chosen), in order."""
+    return tuple(name for j, name in enumerate(SERVICES) if code >> j & 1)
+
+
+_SERVICE_BITS = 1 << np.arange(len(SERVICES), dtype=np.int64)
+
+
 def _services(chosen: np.ndarray, p_services: np.ndarray) -> tuple[list[tuple[str, ...]], list[dict[str, float]]]:
-    """Per row: the chosen services and their probabilities (rounded to 3 places)."""
-    n = len(chosen)
-    picked: list[list[str]] = [[] for _ in range(n)]
-    probs: list[dict[str, float]] = [{} for _ in range(n)]
-    rows, cols = np.nonzero(chosen)
-    values = np.round(p_services[rows, cols], 3).tolist()
-    for row, col, value in zip(rows.tolist(), cols.tolist(), values, strict=True):
-        name = SERVICES[col]
-        picked[row].append(name)
-        probs[row][name] = value
-    return [tuple(p) for p in picked], probs
+    """Per row: the chosen services and their probabilities (rounded to 3 places).
+
+    Rows share the (immutable) tuple of their pattern of choices; each gets its own dict."""
+    names = list(map(_service_names, (chosen @ _SERVICE_BITS).tolist()))
+    values = iter(np.round(p_services[chosen], 3).tolist())  # row by row, each row's in column order
+    probs = [dict(zip(row_names, values, strict=False)) for row_names in names]  # stops at the names: none lost
+    return names, probs
+
+
+def _build_labels(n: int, columns: Sequence[Iterable]) -> list[Label]:
+    """``n`` Labels from one iterable per field, in ``_LABEL_FIELDS`` order (see ``_SLOT_SETTERS``)."""
+    if _SLOT_SETTERS is None:  # pragma: no cover - only if Label stops being a plain slotted dataclass
+        return list(map(Label, *columns))
+    labels = list(map(Label.__new__, repeat(Label, n)))
+    for setter, column in zip(_SLOT_SETTERS, columns, strict=True):
+        deque(map(setter, labels, column), maxlen=0)
+    return labels
 
 
 def label(posts: Sequence[Post], model: OutageModel | None = None) -> list[Label]:
@@ -185,16 +224,20 @@ def label(posts: Sequence[Post], model: OutageModel | None = None) -> list[Label
     if not posts:
         return []
     _prepared()
+    n = len(posts)
     featurizer = model.featurizer_
     texts = [p.text for p in posts]
-    analysis = featurizer.analyze(texts)
-    lowered = analysis.lowered
+    lowered = lower_all(texts)
+    wide = featurizer.hash(lowered)
+    scan = _Scan(wide, _column_flags(featurizer))
+    cue = (scan.codes & CUE) != 0
+    cue_rows, cue_cols = scan.rows[cue], scan.columns[cue]
+    counts = featurizer.cue_counts(cue_rows, cue_cols, scan.values[cue], n)
+    analysis = featurizer.finish(wide, lowered, counts)
     p_report, p_services = model.fast_proba(analysis.hashed, analysis.rules)
     services, service_probs = _services(model.service_decisions(p_services), p_services)
-    scan = _Scan(analysis.wide, _column_flags(featurizer))
-    terms = _terms(scan, featurizer.cue_terms_, len(posts))
+    evidences = _evidences(cue_rows, cue_cols, featurizer, n)
     family = {name: j for j, name in enumerate(featurizer.family_names_)}
-    counts = analysis.counts
     health = (counts[:, family["c_health"]] > 0).tolist()
     outage = (counts[:, family["c_outage"]] + counts[:, family["s_login_app"]] > 0).tolist()
     index, gaz, rules = org_index(), load_gazetteer(), region_rules()
@@ -202,56 +245,37 @@ def label(posts: Sequence[Post], model: OutageModel | None = None) -> list[Label
     place_hits = _confirm(gaz.index, scan, PLACE, lowered)
     upper_hits = _confirm(gaz.upper_index, scan, UPPER, texts)
     locations = _locations(posts, model)
-    reports = (p_report >= model.report_threshold).tolist()
-    p_list = np.round(p_report, 4).tolist()
-    version, now = _version(model), utcnow()
     single_state = {org for org, states in rules.states.items() if len(states) == 1}
-    labels = []
-    append = labels.append
+    channels = [p.channel for p in posts]
+    orgs: list[str | None] = [None] * n
+    states: list[str | None] = [None] * n
+    regions: list[str | None] = [None] * n
     rows = zip(
-        posts,
-        texts,
-        lowered,
-        terms,
-        org_hits,
-        place_hits,
-        upper_hits,
-        locations,
-        health,
-        outage,
-        reports,
-        p_list,
-        services,
-        service_probs,
-        strict=True,
+        texts, lowered, evidences, org_hits, place_hits, upper_hits, locations, channels, health, outage, strict=True
     )
-    for post, text, low, words, ohits, phits, uhits, location, in_health, in_outage, report, p, names, probs in rows:
-        evidence: dict = {"terms": words}
-        channel = post.channel
+    for i, (text, low, evidence, ohits, phits, uhits, location, channel, in_health, in_outage) in enumerate(rows):
         org, spans = None, ()
         if ohits or channel:
             org, spans = match_orgs_into(evidence, index, text, low, ohits, in_health, in_outage, channel)
-        state = region = None
+            orgs[i] = org
         if phits or uhits or channel or location is not None or org in single_state:
-            state, region = resolve_geo_into(
+            states[i], regions[i] = resolve_geo_into(
                 evidence, gaz, rules, org, text, low, phits, uhits, channel, location, spans
             )
-        append(
-            Label(
-                post.source,
-                post.native_id,
-                report,
-                p,
-                org,
-                names,
-                probs,
-                state,
-                region,
-                evidence,
-                "model",
-                version,
-                None,
-                now,
-            )
-        )
-    return labels
+    columns = (
+        [p.source for p in posts],
+        [p.native_id for p in posts],
+        (p_report >= model.report_threshold).tolist(),
+        np.round(p_report, 4).tolist(),
+        orgs,
+        services,
+        service_probs,
+        states,
+        regions,
+        evidences,
+        repeat("model"),
+        repeat(_version(model)),
+        repeat(None),
+        repeat(utcnow()),
+    )
+    return _build_labels(n, columns)

@@ -1,0 +1,207 @@
+"""The batch labeling path (``label``) against the plain per-post computation it must equal.
+
+``label`` hashes with ``features.hash_ngrams`` instead of ``HashingVectorizer.transform``, counts
+cues from its column scan instead of a sparse product, confirms phrases from that scan and fills
+the Labels column by column; each shortcut is checked here against the straightforward way, so
+the hashed features (and any model trained on them) and the labels stay exactly what they were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from itertools import repeat
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+from classifier.features import CONJUNCTIONS, hash_ngrams, lower_all, make_vectorizer
+from classifier.gazetteer import load_gazetteer
+from classifier.geo import TextPlaces, region_rules, resolve_geo_into
+from classifier.jsonl import post_from_record, read_labeled
+from classifier.labeling import label
+from classifier.orgs import match_orgs_into, org_index
+from outagewatch.models import SERVICES, Label
+from outagewatch.resources import data_path
+from tests.classifier.conftest import make_post
+
+TEXTS = [
+    "kaiser pharmacy in Fontana is down",
+    "KP down in SoCal? can't log in",
+    "Kaiser’s app won't load, São Paulo trip ruined, café wifi fine ☕",
+    "made kaiser rolls and then the Kaiser pharmacy app crashed",
+    "MyChart is down at Sutter, can't see my results https://x.y http://z",
+    "",
+    "???",
+    "snake_case tokens_and 42 numbers 4.5 x",
+    "down down down down kaiser kaiser",
+    "Ünïcödé ТЕКСТ 東京 病院 kp.org\tnew\nline",
+    "a",
+]
+EDGE_POSTS = [
+    make_post("kaiser app won't load, anyone else?", channel="r/bayarea", native_id="c1"),
+    make_post("kaiser pharmacy system is down again", location="Vancouver, WA", native_id="l1"),
+    make_post("the app won't load my prescriptions at all", channel="r/KaiserPermanente", native_id="c2"),
+    make_post("Anyone else's Providence MyChart showing a blank page?", channel="r/Portland", native_id="c3"),
+    make_post("sutter portal down", location="somewhere, CA", native_id="l2"),
+]
+
+
+def shipped_posts() -> list:
+    """The hand-written evaluation posts plus a few edge cases (channels, profile locations)."""
+    records = read_labeled(data_path("labeled", "handwritten_eval.jsonl"))
+    posts = [post_from_record(r) for r in records]
+    return posts + EDGE_POSTS + [make_post(t, native_id=f"t{i}") for i, t in enumerate(TEXTS)]
+
+
+def same_sparse(a: sp.spmatrix, b: sp.spmatrix) -> bool:
+    """Same shape and the same value at every position (bit for bit)."""
+    return a.shape == b.shape and (sp.csr_matrix(a) != sp.csr_matrix(b)).nnz == 0
+
+
+def reference_features(featurizer, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    """(features, wide counts, cue counts) computed the plain way: ``HashingVectorizer.transform``,
+    a sparse product for the cue counts, ``sklearn.preprocessing.normalize`` for the fold."""
+    lowered = [t.lower().replace("\u2019", "'") for t in texts]
+    wide = featurizer.vectorizer_.transform(lowered)
+    counts = (wide @ featurizer.cue_matrix_).toarray()
+    logs = np.log1p(counts)
+    index = {name: i for i, name in enumerate(featurizer.family_names_)}
+    conj = [np.minimum(logs[:, index[f"c_{a}"]], logs[:, index[f"c_{b}"]]) for a, b in CONJUNCTIONS]
+    n = len(lowered)
+    questions = np.fromiter(map(str.count, lowered, repeat("?", n)), np.float64, n)
+    links = np.fromiter(map(str.count, lowered, repeat("http", n)), np.float64, n)
+    lengths = np.fromiter(map(len, lowered), np.float64, n)
+    extra = np.column_stack([np.log1p(questions), np.minimum(links, 1.0), np.log1p(lengths) / 7.0])
+    rules = np.hstack([logs, np.column_stack(conj), extra]) * featurizer.rule_weight
+    fold = featurizer.n_features - 1
+    folded = sp.csr_matrix((wide.data.copy(), wide.indices & fold, wide.indptr), shape=(n, featurizer.n_features))
+    features = sp.hstack([normalize(folded), sp.csr_matrix(rules)], format="csr")
+    return features, wide, counts
+
+
+@pytest.mark.parametrize("config", [{}, {"n_features": 2**10}])
+def test_hash_ngrams_equals_hashing_vectorizer(config):
+    vectorizer = make_vectorizer(**config)
+    lowered = lower_all(TEXTS + [p.text for p in shipped_posts()])
+    fast, plain = hash_ngrams(vectorizer, lowered), vectorizer.transform(lowered)
+    assert fast.dtype == plain.dtype
+    assert np.array_equal(fast.indptr, plain.indptr)
+    assert np.array_equal(fast.indices, plain.indices)
+    assert np.array_equal(fast.data, plain.data)
+
+
+def test_hash_ngrams_falls_back_for_another_configuration():
+    vectorizer = HashingVectorizer(n_features=2**12, alternate_sign=False, norm=None)  # unigrams, own pattern
+    lowered = lower_all(TEXTS)
+    assert same_sparse(hash_ngrams(vectorizer, lowered), vectorizer.transform(lowered))
+
+
+def test_features_equal_the_plain_featurization(model):
+    texts = [p.text for p in shipped_posts()]
+    features, _, counts = reference_features(model.featurizer_, texts)
+    analysis = model.featurizer_.analyze(texts)
+    assert np.array_equal(analysis.counts, counts)
+    assert same_sparse(analysis.features, features)
+    assert same_sparse(model.featurizer_.transform(texts), features)
+
+
+def test_labels_equal_the_plain_per_post_path(model):
+    """Every field of every Label equals what the plain, one-post-at-a-time path gives."""
+    posts = shipped_posts()
+    featurizer = model.featurizer_
+    texts = [p.text for p in posts]
+    features, wide, counts = reference_features(featurizer, texts)
+    p_report = model.report_proba(features)
+    chosen = model.service_decisions(model.service_proba(features))
+    family = {name: j for j, name in enumerate(featurizer.family_names_)}
+    index, gaz, rules = org_index(), load_gazetteer(), region_rules()
+    lowered = lower_all(texts)
+    labels = label(posts, model)
+    assert [type(lab) for lab in labels] == [Label] * len(posts)
+    for i, (post, lab) in enumerate(zip(posts, labels, strict=True)):
+        row = wide[i]
+        low, text = lowered[i], texts[i]
+        evidence: dict = {"terms": featurizer.matched_terms(row)[0]}
+        health = bool(counts[i, family["c_health"]] > 0)
+        outage = bool(counts[i, family["c_outage"]] + counts[i, family["s_login_app"]] > 0)
+        org_hits = index.phrases.find(row, [low])[0]
+        org, spans = match_orgs_into(evidence, index, text, low, org_hits, health, outage, post.channel)
+        location = None
+        if post.author_location:
+            where = post.author_location
+            where_low = where.lower()
+            where_row = featurizer.vectorizer_.transform([where_low])
+            location = TextPlaces(
+                where,
+                where_low,
+                gaz.index.find(where_row, [where_low])[0],
+                gaz.location_upper_index.find(where_row, [where])[0],
+            )
+        state, region = resolve_geo_into(
+            evidence,
+            gaz,
+            rules,
+            org,
+            text,
+            low,
+            gaz.index.find(row, [low])[0],
+            gaz.upper_index.find(row, [text])[0],
+            post.channel,
+            location,
+            spans,
+        )
+        assert (lab.source, lab.native_id) == (post.source, post.native_id)
+        assert lab.p_report == pytest.approx(p_report[i], abs=1e-4)
+        assert lab.is_report == bool(p_report[i] >= model.report_threshold)
+        assert lab.services == tuple(s for s, c in zip(SERVICES, chosen[i], strict=True) if c)
+        assert list(lab.service_probs) == list(lab.services)
+        assert (lab.org, lab.state, lab.region) == (org, state, region), text
+        assert lab.evidence == evidence, text
+        assert list(lab.evidence) == list(evidence)  # same key order, so the JSON output is identical
+        assert (lab.origin, lab.model_version, lab.annotator) == ("model", model.version_, None)
+
+
+def test_batches_of_any_size_give_the_same_labels(model):
+    posts = shipped_posts()
+    whole = label(posts, model)
+    for size in (1, 7, 64):
+        parts = [lab for i in range(0, len(posts), size) for lab in label(posts[i : i + size], model)]
+        assert [dataclasses.replace(p, labeled_at=w.labeled_at) for p, w in zip(parts, whole, strict=True)] == whole
+
+
+def test_labels_are_ordinary_frozen_labels(model):
+    lab = label([make_post("kaiser pharmacy in Fontana is down")], model)[0]
+    fields = {f.name: getattr(lab, f.name) for f in dataclasses.fields(Label)}
+    assert Label(**fields) == lab
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lab.org = "cvs"  # type: ignore[misc]
+
+
+def test_pinned_fields(model):
+    """A few outputs that depend on the watch list and gazetteer only, not on the trained weights."""
+    fontana, bay, vancouver, rolls = label(
+        [
+            make_post("kaiser pharmacy in Fontana is down"),
+            make_post("kaiser app won't load, anyone else?", channel="r/bayarea"),
+            make_post("kaiser pharmacy system is down again", location="Vancouver, WA"),
+            make_post("made kaiser rolls and then the Kaiser pharmacy app crashed"),
+        ],
+        model,
+    )
+    assert (fontana.org, fontana.state, fontana.region) == ("kaiser", "CA", "Southern California")
+    assert {k: fontana.evidence[k] for k in ("org_terms", "org_source", "place_term", "place_source", "place")} == {
+        "org_terms": ["kaiser"],
+        "org_source": "text",
+        "place_term": "fontana",
+        "place_source": "text",
+        "place": "Fontana, CA",
+    }
+    assert (bay.state, bay.region, bay.evidence["place_source"]) == ("CA", "Northern California", "channel")
+    assert (vancouver.state, vancouver.region) == ("WA", "Northwest")
+    assert vancouver.evidence["place_source"] == "author_location"
+    assert rolls.org == "kaiser"
+    assert rolls.evidence["org_terms"] == ["kaiser"]
+    assert "kaiser rolls" in rolls.evidence["org_ambiguous_terms"]
