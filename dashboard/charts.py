@@ -1,7 +1,13 @@
-"""Altair figures: pure functions from DataFrames to charts, no Streamlit, no data access."""
+"""Figures: pure functions from DataFrames to charts, no Streamlit, no data access.
+
+The fixed line, band and heatmap figures are (data, Vega-Lite spec) pairs for st.vega_lite_chart;
+the map and the incident timeline are Altair charts for st.altair_chart.
+"""
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
 import altair as alt
@@ -11,20 +17,70 @@ LEVEL_COLORS = {"possible": "#f2b134", "likely": "#e8702a", "confirmed": "#c0392
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def baseline_chart(scored: pd.DataFrame, height: int = 260) -> alt.LayerChart:
-    """Reports per bin (line) against the normal band (expected to upper bound) and alert marks."""
-    base = alt.Chart(scored).encode(x=alt.X("bin_start:T", title="time (UTC)"))
-    band = base.mark_area(opacity=0.25, color="#7f8c8d").encode(
-        y=alt.Y("expected:Q", title="reports per 5 min"), y2="upper:Q", tooltip=_tips()
-    )
-    expected = base.mark_line(strokeDash=[4, 3], color="#7f8c8d").encode(y="expected:Q")
-    posts = base.mark_line(color="#1f77b4").encode(y="posts:Q", tooltip=_tips())
-    alerts = (
-        base.transform_filter(alt.datum.alert > 0)
-        .mark_point(color=LEVEL_COLORS["confirmed"], size=80, filled=True)
-        .encode(y="posts:Q", tooltip=_tips())
-    )
-    return alt.layer(band, expected, posts, alerts).properties(height=height)
+BASELINE_COLUMNS = ["bin_start", "posts", "expected", "upper", "alert"]
+Figure = tuple[pd.DataFrame, dict[str, Any]]  # (data, Vega-Lite spec): st.vega_lite_chart(*figure)
+
+
+def _spec(chart: alt.TopLevelMixin) -> str:
+    """A data-less Altair chart as Vega-Lite JSON, without the default theme's config.
+
+    The line, band and heatmap figures are fixed: only their data changes. Building and
+    validating them through Altair cost ~0.1 s per page run, so each is built once per process
+    (``_template``) and drawn with its data by st.vega_lite_chart. The theme's config is dropped
+    as st.altair_chart does, so Streamlit's own theme applies.
+    """
+    spec = chart.to_dict()
+    spec.pop("config", None)
+    return json.dumps(spec)
+
+
+@cache
+def _template(kind: str, height: int, color: str | None = None) -> str:
+    if kind == "baseline":
+        base = alt.Chart().encode(x=alt.X("bin_start:T", title="time (UTC)"))
+        band = base.mark_area(opacity=0.25, color="#7f8c8d").encode(
+            y=alt.Y("expected:Q", title="reports per 5 min"), y2="upper:Q", tooltip=_tips()
+        )
+        posts = base.mark_line(color="#1f77b4").encode(y="posts:Q", tooltip=_tips())
+        alerts = (
+            base.transform_filter(alt.datum.alert > 0)
+            .mark_point(color=LEVEL_COLORS["confirmed"], size=80, filled=True)
+            .encode(y="posts:Q", tooltip=_tips())
+        )
+        return _spec(alt.layer(band, posts, alerts).properties(height=height))
+    if kind == "series":
+        encoding: dict[str, Any] = {
+            "x": alt.X("bin_start:T", title="time (UTC)"),
+            "y": alt.Y("posts:Q", title="reports"),
+            "tooltip": [alt.Tooltip("bin_start:T", format="%Y-%m-%d %H:%M"), "posts:Q"],
+        }
+        if color:
+            encoding["color"] = alt.Color(f"{color}:N", title=color)
+            encoding["tooltip"].append(f"{color}:N")
+        return _spec(alt.Chart().mark_line().encode(**encoding).properties(height=height))
+    if kind == "rhythm":
+        chart = (
+            alt.Chart()
+            .mark_rect()
+            .encode(
+                x=alt.X("hour:O", title="hour of day (UTC)"),
+                y=alt.Y("weekday:O", sort=WEEKDAYS, title=None),
+                color=alt.Color("posts_per_hour:Q", title="reports / hour", scale=alt.Scale(scheme="blues")),
+                tooltip=["weekday:O", "hour:O", alt.Tooltip("posts_per_hour:Q", format=".2f")],
+            )
+            .properties(height=height)
+        )
+        return _spec(chart)
+    raise ValueError(f"unknown figure {kind!r}")
+
+
+def baseline_chart(scored: pd.DataFrame, height: int = 260) -> Figure:
+    """Reports per bin (line) against the normal band (expected to upper bound) and alert marks.
+
+    Only the columns drawn are sent to the browser, and the band's lower edge is the expected
+    level (no separate line): every layer is work for Vega on each page load.
+    """
+    return scored[BASELINE_COLUMNS], json.loads(_template("baseline", height))
 
 
 def _tips() -> list[alt.Tooltip]:
@@ -36,32 +92,14 @@ def _tips() -> list[alt.Tooltip]:
     ]
 
 
-def series_chart(frame: pd.DataFrame, color: str | None = None, height: int = 300) -> alt.Chart:
+def series_chart(frame: pd.DataFrame, color: str | None = None, height: int = 300) -> Figure:
     """Reports over time, one line per value of ``color`` when comparing services or regions."""
-    encoding: dict[str, Any] = {
-        "x": alt.X("bin_start:T", title="time (UTC)"),
-        "y": alt.Y("posts:Q", title="reports"),
-        "tooltip": [alt.Tooltip("bin_start:T", format="%Y-%m-%d %H:%M"), "posts:Q"],
-    }
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=color)
-        encoding["tooltip"].append(f"{color}:N")
-    return alt.Chart(frame).mark_line().encode(**encoding).properties(height=height)
+    return frame, json.loads(_template("series", height, color))
 
 
-def rhythm_heatmap(rhythm: pd.DataFrame) -> alt.Chart:
+def rhythm_heatmap(rhythm: pd.DataFrame, height: int = 220) -> Figure:
     """The weekly rhythm: mean reports per hour, weekday x hour of day."""
-    return (
-        alt.Chart(rhythm)
-        .mark_rect()
-        .encode(
-            x=alt.X("hour:O", title="hour of day (UTC)"),
-            y=alt.Y("weekday:O", sort=WEEKDAYS, title=None),
-            color=alt.Color("posts_per_hour:Q", title="reports / hour", scale=alt.Scale(scheme="blues")),
-            tooltip=["weekday:O", "hour:O", alt.Tooltip("posts_per_hour:Q", format=".2f")],
-        )
-        .properties(height=220)
-    )
+    return rhythm, json.loads(_template("rhythm", height))
 
 
 def us_map(topo: dict[str, Any], table: pd.DataFrame, value: str, org_fips: list[str]) -> alt.LayerChart:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,25 @@ def streamlit_env(db_url: str, config_file: Path | None) -> dict[str, str]:
     return env
 
 
+def run_streamlit(command: list[str], env: dict[str, str]) -> int:
+    """Run the Streamlit server as a child until it exits; a SIGTERM to this process is passed on.
+
+    Without this, stopping `outagewatch dashboard` (kill, a process supervisor, a test or
+    benchmark harness) ended only this launcher and left the server running, orphaned.
+    Ctrl-C reaches both processes already; the launcher then waits for the server to stop.
+    """
+    child = subprocess.Popen(command, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: child.send_signal(signum))
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _shown(url: str) -> str:
     """The URL with its password masked, for printing."""
     return make_url(url).render_as_string(hide_password=True)
@@ -68,7 +88,7 @@ def register(app: typer.Typer) -> None:
         store = runtime.open_store(settings)  # fail here, in one line, on a bad URL; migrate a new file
         store.close()
         typer.echo(f"OutageWatch dashboard on http://{address}:{port} (database {_shown(settings.get('db_url'))})")
-        code = subprocess.call(
+        code = run_streamlit(
             streamlit_command(port, address), env=streamlit_env(settings.get("db_url"), settings.config_file)
         )
         raise typer.Exit(code)

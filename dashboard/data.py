@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ from outagewatch.watchlist import Org
 
 TTL = 60  # seconds: counts change every 5 minutes at most, collectors run every few minutes
 STALE = timedelta(hours=1)
+OVERVIEW_WINDOW = timedelta(hours=24)
+TRENDS_DAYS = 7
 ALL = queries.ALL
 
 
@@ -81,6 +83,25 @@ def clock() -> Clock:
     return Clock(latest + baseline.BIN, latest, True)
 
 
+# The default windows live here, not in the pages, so warmup.prime() fills the same cache keys.
+def overview_window(clock: Clock) -> tuple[datetime, datetime]:
+    """The Overview's window: the last 24 hours up to now."""
+    return clock.now - OVERVIEW_WINDOW, clock.now
+
+
+def trends_default_days(clock: Clock) -> tuple[date, date]:
+    """The Trends page's default dates: the last seven days, today included."""
+    last_day = clock.now.date()
+    return last_day - timedelta(days=TRENDS_DAYS - 1), last_day
+
+
+def day_window(start_day: date, end_day: date, clock: Clock) -> tuple[datetime, datetime]:
+    """[start of start_day, end of end_day) in UTC, cut at now."""
+    since = datetime.combine(start_day, time(), tzinfo=UTC)
+    until = min(datetime.combine(end_day + timedelta(days=1), time(), tzinfo=UTC), clock.now)
+    return since, until
+
+
 # -- counts ---------------------------------------------------------------------------------------
 def series(org_id: str, since: datetime, until: datetime, **dims: str) -> pd.DataFrame:
     """Posts per 5-minute bin of one series, zeros filled in."""
@@ -131,10 +152,17 @@ def incidents(status: str | None = None, org_id: str | None = None) -> pd.DataFr
     return _query("incident_list", status=status, org=org_id)
 
 
-def org_status(org_id: str) -> str | None:
-    """The strongest level among an organization's open incidents (None: no problem)."""
-    open_ = incidents(status="open", org_id=org_id)
-    return baseline.status_of(open_["level"].tolist() if not open_.empty else [])
+def org_statuses(org_ids: list[str]) -> dict[str, str | None]:
+    """Per organization, the strongest level among its open incidents (None: no problem).
+
+    One cached read of every open incident for all of them: the Overview shows every watched
+    organization, and a read per organization cost a query each on a cold cache.
+    """
+    open_ = incidents(status="open")
+    levels: dict[str, list[str]] = {}
+    for org_id, level in zip(open_.get("org", []), open_.get("level", []), strict=True):
+        levels.setdefault(org_id, []).append(level)
+    return {org_id: baseline.status_of(levels.get(org_id, [])) for org_id in org_ids}
 
 
 def incident(incident_id: int) -> dict | None:

@@ -74,7 +74,7 @@ st.text(f"Services: {', '.join(chosen['services']) or '-'}\nRegions: {', '.join(
 since = chosen["opened_at"] - BEFORE
 until = min((chosen["resolved_at"] or chosen["updated_at"]) + AFTER, clock.now)
 scored = data.series_with_baseline(chosen["org"], since, max(until, chosen["opened_at"] + timedelta(minutes=5)))
-st.altair_chart(charts.baseline_chart(scored), width="stretch")
+st.vega_lite_chart(*charts.baseline_chart(scored), width="stretch")
 
 behind = data.incident_posts(incident_id)
 st.subheader(f"Posts behind it ({len(behind)})")

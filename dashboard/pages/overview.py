@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
 from dashboard import charts, data, widgets
@@ -24,21 +22,21 @@ def overview() -> None:
     clock = data.clock()
     widgets.clock_note(clock)
     columns = st.columns(min(len(orgs), 4))
+    statuses = data.org_statuses([o.id for o in orgs])
     for i, org in enumerate(orgs):
-        level = data.org_status(org.id)
-        columns[i % len(columns)].metric(org.name, STATUS_TEXT[level], border=True)
+        columns[i % len(columns)].metric(org.name, STATUS_TEXT[statuses[org.id]], border=True)
 
     org = widgets.org_picker(orgs, key="overview_org")
-    since = clock.now - timedelta(hours=24)
-    scored = data.series_with_baseline(org.id, since, clock.now)
+    since, now = data.overview_window(clock)
+    scored = data.series_with_baseline(org.id, since, now)
     st.subheader(f"{org.name}: reports in the last 24 hours")
-    st.altair_chart(charts.baseline_chart(scored), width="stretch")
+    st.vega_lite_chart(*charts.baseline_chart(scored), width="stretch")
     st.caption("Grey band: the normal range learned by the detector (expected level to upper bound).")
 
     left, right = st.columns(2)
     with left:
         st.subheader("Most reported services")
-        top = data.breakdown(org.id, since, clock.now, by="service", limit=3)
+        top = data.breakdown(org.id, since, now, by="service", limit=3)
         if top.empty:
             st.caption("No reports naming a service in the last 24 hours.")
         for row in top.to_dict("records"):

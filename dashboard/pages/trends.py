@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
@@ -17,15 +17,13 @@ top = st.columns([2, 2, 3])
 with top[0]:
     org = widgets.org_picker(orgs, key="trends_org")
 with top[1]:
-    last_day = clock.now.date()
-    first_day = last_day - timedelta(days=6)
+    first_day, last_day = data.trends_default_days(clock)
     picked = st.date_input("Dates (UTC)", (first_day, last_day), max_value=last_day, key="trends_dates")
 with top[2]:
     compare = st.radio("Compare", list(COMPARE), horizontal=True, key="trends_compare")
 
 start_day, end_day = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first_day, last_day)
-since = datetime.combine(start_day, time(), tzinfo=UTC)
-until = min(datetime.combine(end_day + timedelta(days=1), time(), tzinfo=UTC), clock.now)
+since, until = data.day_window(start_day, end_day, clock)
 
 dims: dict[str, str] = {}
 filters = st.columns(3)
@@ -60,7 +58,7 @@ per = "hour" if rule == "1h" else "5 minutes"
 st.subheader(f"{org.name}: reports per {per}")
 if shown.empty or shown["posts"].sum() == 0:
     st.info("No reports match these filters in this period. Widen the dates or clear a filter.")
-st.altair_chart(chart, width="stretch")
+st.vega_lite_chart(*chart, width="stretch")
 st.download_button(
     "Download these figures (CSV)",
     shown.to_csv(index=False).encode("utf-8"),
@@ -70,6 +68,6 @@ st.download_button(
 )
 
 st.subheader("Weekly rhythm")
-rhythm_source = data.series(org.id, since, until, **dims)
-st.altair_chart(charts.rhythm_heatmap(baseline.weekly_rhythm(rhythm_source)), width="stretch")
+rhythm_source = full if not by else data.series(org.id, since, until, **dims)
+st.vega_lite_chart(*charts.rhythm_heatmap(baseline.weekly_rhythm(rhythm_source)), width="stretch")
 st.caption("Mean reports per hour for each weekday and hour of day (UTC) over the chosen dates.")
