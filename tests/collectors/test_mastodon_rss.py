@@ -44,7 +44,7 @@ def test_rss_official_feed_becomes_status_posts_and_etag_skips_unchanged(server,
 def test_rss_dedupes_on_link_and_reads_real_statuspage_feeds(tmp_path, store) -> None:
     from pathlib import Path
 
-    fixture = Path("/work/shared/fixtures/rss")
+    fixture = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rss"  # ../shared beside the clone
     folder = tmp_path / "feeds_only"
     (folder / "feeds").mkdir(parents=True)
     atom = fixture / "github_status_history.atom"
