@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import sklearn
 import skops
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 
 from classifier.baseline import keyword_baseline
 from classifier.jsonl import iter_jsonl, post_from_record, read_labeled
 from classifier.labeling import label
 from classifier.metrics import accuracy_where_known, binary_report, calibration, services_report
-from classifier.model import OutageModel
+from classifier.model import OutageModel, _best_threshold
 from classifier.model_card import write_model_card
 from classifier.persist import DEFAULT_MODEL_DIR, default_model, save_model
 from classifier.synthetic import LABELED_DIR, build
@@ -25,18 +27,95 @@ from outagewatch import __version__
 from outagewatch.models import SERVICES, utcnow
 
 BATCH = 512
+REAL_CALIBRATION = LABELED_DIR / "real_calibration.json"
+CALIBRATION_FOLDS = 5
 log = logging.getLogger(__name__)
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Platt (a, b) for p = 1 / (1 + exp(a * score + b)) and the F1-best threshold on p."""
+    fit = LogisticRegression(C=1.0).fit(scores[:, None], y)
+    a, b = -float(fit.coef_[0, 0]), -float(fit.intercept_[0])
+    p = 1.0 / (1.0 + np.exp(a * scores + b))
+    return a, b, _best_threshold(y, p)
+
+
+def _binary(y: np.ndarray, pred: np.ndarray, p: np.ndarray) -> dict:
+    tp, fp = int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    brier = float(np.mean((p - y) ** 2))
+    return {"f1": round(f1, 4), "precision": round(precision, 4), "recall": round(recall, 4), "brier": round(brier, 4)}
+
+
+def fit_real_calibration(model: OutageModel, labeled_jsonl_path: Path, training_digest: str) -> dict:
+    """Fit the report head's Platt parameters and threshold on hand-labeled real posts.
+
+    Synthetic reports score near 1 and real ones lower, so a sigmoid fitted on synthetic
+    out-of-fold scores is overconfident and its 0.5 threshold misses real reports. Only three
+    numbers are fitted here (no text is learned). The file's pages are split into
+    ``CALIBRATION_FOLDS`` page-grouped folds to estimate, honestly, how the fit does on pages it
+    did not see; the shipped values are then fitted on every page.
+    """
+    records = read_labeled(Path(labeled_jsonl_path))
+    analysis = model.featurizer_.analyze([r["text"] for r in records])
+    scores = model.report_score(analysis.hashed, analysis.rules)
+    y = np.array([bool(r["is_report"]) for r in records], dtype=int)
+    groups = [r.get("page") or r.get("source_url") or r["id"] for r in records]
+    held_p, held_pred = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
+    for train_idx, test_idx in GroupKFold(CALIBRATION_FOLDS).split(scores, y, groups):
+        a, b, t = _platt(scores[train_idx], y[train_idx])
+        held_p[test_idx] = 1.0 / (1.0 + np.exp(a * scores[test_idx] + b))
+        held_pred[test_idx] = held_p[test_idx] >= t
+    a, b, t = _platt(scores, y)
+    p = 1.0 / (1.0 + np.exp(a * scores + b))
+    return {
+        "platt_a": round(a, 6),
+        "platt_b": round(b, 6),
+        "report_threshold": round(t, 4),
+        "training_digest": training_digest,
+        "fitted_on": {
+            "file": Path(labeled_jsonl_path).name,
+            "n": len(y),
+            "reports": int(y.sum()),
+            "pages": len(set(groups)),
+        },
+        "page_grouped_cv": {"folds": CALIBRATION_FOLDS, **_binary(y, held_pred, held_p)},
+        "in_sample": _binary(y, p >= t, p),
+    }
+
+
+def _apply_real_calibration(model: OutageModel, digest: str, path: Path = REAL_CALIBRATION) -> dict | None:
+    """Apply the stored real-post calibration when it was fitted for this very training data."""
+    if not path.exists():
+        return None
+    calibration = json.loads(path.read_text(encoding="utf-8"))
+    if calibration.get("training_digest") != digest:
+        log.warning("%s was fitted for other training data; keeping the synthetic calibration", path)
+        return None
+    model.set_report_calibration(calibration["platt_a"], calibration["platt_b"], calibration["report_threshold"])
+    return calibration
 
 
 def _service_matrix(records: Sequence[dict]) -> np.ndarray:
     return np.array([[s in (r.get("services") or []) for s in SERVICES] for r in records], dtype=int)
 
 
-def train(output_dir: Path | None = None, extra_labeled: Sequence[Path] = (), seed: int = 13) -> dict:
+def train(
+    output_dir: Path | None = None,
+    extra_labeled: Sequence[Path] = (),
+    seed: int = 13,
+    calibrate_on: Path | None = None,
+) -> dict:
     """Regenerate the seeded synthetic set, fit the model, evaluate it, save it with its card.
 
     The shipped data/labeled files are rewritten only when training the shipped model (default
     folder); training elsewhere writes its generated sets to ``OUTPUT_DIR/labeled``.
+    ``calibrate_on`` (hand-labeled real posts, texts kept outside the repository) refits the report
+    head's Platt parameters and threshold and stores them, without texts, in
+    ``data/labeled/real_calibration.json`` (beside the generated sets); later runs on the same
+    training data reuse that file, so training stays reproducible from the repository alone.
     """
     folder = Path(output_dir) if output_dir else DEFAULT_MODEL_DIR
     generated = LABELED_DIR if folder.resolve() == DEFAULT_MODEL_DIR.resolve() else folder / "labeled"
@@ -47,6 +126,13 @@ def train(output_dir: Path | None = None, extra_labeled: Sequence[Path] = (), se
     texts = [r["text"] for r in records]
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:10]
     model = OutageModel(random_state=seed).fit(texts, [bool(r["is_report"]) for r in records], _service_matrix(records))
+    calibration_path = generated / REAL_CALIBRATION.name
+    if calibrate_on is not None:
+        fitted = fit_real_calibration(model, Path(calibrate_on), digest)
+        calibration_path.write_text(json.dumps(fitted, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    elif not calibration_path.exists():
+        calibration_path = REAL_CALIBRATION  # training elsewhere reuses the shipped one (digest permitting)
+    calibration = _apply_real_calibration(model, digest, calibration_path)
     model.version_ = f"outagewatch-{__version__}+{digest}"
     sets = {
         "heldout.jsonl": generated / "heldout.jsonl",
@@ -58,6 +144,11 @@ def train(output_dir: Path | None = None, extra_labeled: Sequence[Path] = (), se
         "trained_at": utcnow().isoformat(),
         "training_data": {"synthetic_train.jsonl": sizes["train"], "extra": [str(p) for p in extra_labeled]},
         "n_training_examples": len(records),
+        "report_calibration": (
+            {k: calibration[k] for k in ("platt_a", "platt_b", "report_threshold", "fitted_on", "page_grouped_cv")}
+            if calibration
+            else "synthetic out-of-fold (Platt), threshold 0.5"
+        ),
         "seed": seed,
         "metrics": metrics,
         "versions": {
@@ -117,6 +208,35 @@ def evaluate(labeled_jsonl_path: Path, model: OutageModel | None = None) -> dict
             },
         },
     }
+
+
+REAL_FIGURES = LABELED_DIR / "real_eval_figures.json"
+
+
+def record_real_figures(sets: dict[str, Path], model: OutageModel | None = None, path: Path = REAL_FIGURES) -> dict:
+    """Score the model on real-post files held outside the repository and keep only the figures
+    (no text) in ``data/labeled/real_eval_figures.json``, which the model card quotes while the
+    model version matches."""
+    model = model or default_model()
+    figures = {}
+    for name, labeled in sets.items():
+        m = evaluate(Path(labeled), model)
+        figures[name] = {
+            "n": m["n"],
+            "is_report": {k: m["is_report"][k] for k in ("f1", "precision", "recall", "support")},
+            "services_macro_f1": m["services"]["macro_f1"],
+            "services_on_reports_macro_f1": m["services_on_reports"]["macro_f1"],
+            "org_accuracy": m["org"]["accuracy"],
+            "state": m["state"],
+            "brier": m["calibration"]["brier"],
+            "keyword_baseline": {
+                "report_f1": m["keyword_baseline"]["is_report"]["f1"],
+                "services_macro_f1": m["keyword_baseline"]["services"]["macro_f1"],
+            },
+        }
+    record = {"model_version": getattr(model, "version_", "unversioned"), "sets": figures}
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return record
 
 
 def _output(record: dict, lab: object, version: str) -> dict:

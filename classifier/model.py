@@ -45,8 +45,8 @@ class OutageModel(BaseEstimator):
     def __init__(
         self,
         n_features: int = 2**18,
-        rule_weight: float = 1.0,
-        c_report: float = 2.0,
+        rule_weight: float = 0.6,
+        c_report: float = 0.5,
         c_service: float = 4.0,
         report_threshold: float = 0.5,
         random_state: int = 0,
@@ -110,6 +110,19 @@ class OutageModel(BaseEstimator):
         self.intercepts_ = np.array(intercepts)
         sigmoid = calibrated.calibrators[0]
         self.platt_ = (float(sigmoid.a_), float(sigmoid.b_))
+
+    def report_score(self, hashed: sp.csr_matrix, rules: np.ndarray) -> np.ndarray:
+        """The report head's uncalibrated linear score, the input of its Platt sigmoid."""
+        return hashed @ self.hash_weights_[:, 0] + rules @ self.rule_weights_[:, 0] + self.intercepts_[0]
+
+    def set_report_calibration(self, a: float, b: float, threshold: float) -> None:
+        """Replace the report head's Platt parameters and decision threshold (fitted elsewhere, e.g.
+        on hand-labeled real posts) in the fitted calibrator and the stacked scorer alike, so the
+        sklearn path and the labeling path keep giving the same probabilities."""
+        sigmoid = self.report_.calibrated_classifiers_[0].calibrators[0]
+        sigmoid.a_, sigmoid.b_ = float(a), float(b)
+        self.platt_ = (float(a), float(b))
+        self.report_threshold = float(threshold)
 
     def fast_proba(self, hashed: sp.csr_matrix, rules: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(report probability, service probabilities) from the stacked weights; equals the heads."""

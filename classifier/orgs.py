@@ -8,6 +8,7 @@ when the post has a health or service context.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,15 @@ from outagewatch.resources import data_path
 from outagewatch.watchlist import WatchList, load_watchlist
 
 VENDOR_KINDS = frozenset({"ehr_vendor"})
+# When a post names several organizations, the one whose own clause says it failed is the subject:
+# "CVS is fine but the Walgreens app is down" is about Walgreens, not the first name.
+_CLAUSE_END = re.compile(r"[.!?;\n]| but | while | and then | though ")
+_FAILED = re.compile(
+    r"\b(?:down|outage|offline|not working|isn't working|isnt working|broken|won't|wont|can't|cant|error\w*"
+    r"|crash\w*|glitch\w*|stuck|fail\w*|not loading|dead)\b"
+)
+_JOINER = re.compile(r"[\s,&/+]*(?:and|or|n|&)?[\s,&/+]*")
+_FINE = re.compile(r"\b(?:fine|works|working fine|is working|no problems?|no issues|up for me|back up|unaffected)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,32 @@ def org_index(watchlist: WatchList | None = None) -> OrgIndex:
     )
 
 
+def _clause_score(low: str, end: int, limit: int) -> int:
+    """2 when the clause after a mention (up to the next mention) says it failed and not that it is
+    fine, 0 when it says it is fine, 1 otherwise."""
+    tail = low[end : min(end + 80, limit)]
+    stop = _CLAUSE_END.search(tail)
+    clause = tail[: stop.start()] if stop else tail
+    if _FINE.search(clause):
+        return 0
+    return 2 if _FAILED.search(clause) else 1
+
+
+def _by_own_clause(low: str, found: list[tuple[str, str]], spans: list[tuple[int, int]], orgs: list[str]) -> list[str]:
+    """Organizations ordered by how clearly their own clause reports a failure, then by first mention."""
+    best: dict[str, int] = {}
+    starts = sorted(start for start, _ in spans)
+    mentions = sorted(zip(spans, (org for _, org in found), strict=True), reverse=True)
+    following = 1  # "CVS and Walgreens are down": a bare "and" shares the next mention's clause
+    for (_, end), org in mentions:
+        limit = next((start for start in starts if start >= end), len(low))
+        joined = limit < len(low) and _JOINER.fullmatch(low[end:limit])
+        score = following if joined else _clause_score(low, end, limit)
+        following = score
+        best[org] = max(best.get(org, 0), score)
+    return sorted(orgs, key=lambda o: (-best[o], orgs.index(o)))
+
+
 def match_orgs(
     index: OrgIndex, text: str, low: str, hits: list[Hit], context: tuple[bool, bool], channel: str | None
 ) -> tuple[str | None, dict]:
@@ -157,6 +193,8 @@ def match_orgs_into(
             orgs = list(dict.fromkeys(org for _, org in found))
             chosen = orgs[0]
             if len(orgs) > 1:
+                orgs = _by_own_clause(low, found, spans, orgs)
+                chosen = orgs[0]
                 kinds = index.kinds
                 if kinds.get(chosen) in VENDOR_KINDS:
                     non_vendor = [o for o in orgs if kinds.get(o) not in VENDOR_KINDS]
