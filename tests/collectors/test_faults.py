@@ -33,7 +33,10 @@ def fault_count(name: str, kind: str) -> int:
 def test_fault_is_recorded_and_next_run_catches_up(server, store, name: str, kind: str) -> None:
     server.fault(PATH[name], kind, fault_count(name, kind), retry_after=30, seconds=CLIENT_TIMEOUT + 0.5)
     first = run_one(store, make(server, name), max_rate_wait=0)
-    assert server.faults.pending() == 0, "the fault was never served"
+    assert (PATH[name], kind) in server.faults.fired, "the fault was never served"
+    # On a loaded machine the client may give up on a retry before the server reads it, leaving
+    # one queued repeat; the second run below must start from a healthy server.
+    server.faults.clear()
     record = runs(store)[-1]
     assert record["status"] == first.status
     assert record["last_error"], f"{name} did not record the {kind} fault"
