@@ -67,18 +67,6 @@ def test_org_is_the_one_whose_clause_failed(label_one, text, org):
     assert label_one(text).org == org
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "what an epic fail, my fantasy team lost by 40",
-        "Epic Games launcher won't start again, can't play anything",
-        "made a batch of kaiser rolls, they came out perfect",
-    ],
-)
-def test_ambiguous_names_name_no_watched_org(label_one, text):
-    assert label_one(text).org is None
-
-
 def test_clause_ranking_prefers_the_failed_mention():
     low = "cvs is fine but the walgreens app is down"
     found = [("cvs", "cvs"), ("walgreens", "walgreens")]
