@@ -23,6 +23,7 @@ from classifier.features import PostFeaturizer
 from outagewatch.models import SERVICES
 
 OTHER_SURE = 0.8
+NAMED_FLOOR = 0.05
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -58,13 +59,22 @@ class OutageModel(BaseEstimator):
         self.report_threshold = report_threshold
         self.random_state = random_state
 
-    def fit(self, X: Sequence[str], y: np.ndarray, y_services: np.ndarray | None = None) -> OutageModel:
-        """Fit both heads; ``y`` is is_report (0/1), ``y_services`` an (n, len(SERVICES)) 0/1 matrix."""
+    def fit(
+        self,
+        X: Sequence[str],
+        y: np.ndarray,
+        y_services: np.ndarray | None = None,
+        report_weight: np.ndarray | None = None,
+    ) -> OutageModel:
+        """Fit both heads; ``y`` is is_report (0/1), ``y_services`` an (n, len(SERVICES)) 0/1 matrix,
+        ``report_weight`` optional per-example weights for the report head only."""
         y = np.asarray(y, dtype=int)
         self.featurizer_ = PostFeaturizer(self.n_features, self.rule_weight).fit(X)
         features = self.featurizer_.transform(X)
         base = LogisticRegression(C=self.c_report, max_iter=3000, solver="liblinear")
-        self.report_ = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False).fit(features, y)
+        self.report_ = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False).fit(
+            features, y, sample_weight=report_weight
+        )
         self.classes_ = np.array([0, 1])
         self.services_ = SERVICES
         if y_services is None:
@@ -144,10 +154,18 @@ class OutageModel(BaseEstimator):
             out[:, self.service_present_] = self.service_head_.predict_proba(features)
         return out
 
-    def service_decisions(self, proba: np.ndarray) -> np.ndarray:
+    def service_decisions(self, proba: np.ndarray, named: np.ndarray | None = None) -> np.ndarray:
         """Boolean (n, len(SERVICES)) choices: per-service thresholds, and "other" only when nothing
-        more specific is chosen unless the model is sure of it (a rule: "other" is the fallback)."""
+        more specific is chosen unless the model is sure of it (a rule: "other" is the fallback).
+
+        ``named`` (n, len(SERVICES)) marks services whose taxonomy phrases the text contains; such a
+        service is chosen unless the model is nearly sure it is not meant (p < ``NAMED_FLOOR``). The
+        thresholds are tuned on synthetic text, where services are spelled out; real posts name a
+        service once, in passing, and the heads alone missed many of those.
+        """
         chosen = proba >= self.service_thresholds_
+        if named is not None:
+            chosen |= named & (proba >= NAMED_FLOOR)
         other = SERVICES.index("other")
         specific = chosen.sum(axis=1) - chosen[:, other] > 0
         chosen[:, other] &= ~specific | (proba[:, other] >= OTHER_SURE)

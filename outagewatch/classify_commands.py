@@ -30,6 +30,14 @@ def train(
     ] = True,
     output_dir: Annotated[Path | None, typer.Option(help="Where to save the model (default: model_dir).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (training is reproducible).")] = 13,
+    calibrate_on: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hand-labeled real posts (JSONL with text) to refit the report head's calibration and "
+            "threshold on; see `python -m classifier.real_eval`.",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Train the classifier; save model and card.
 
@@ -52,7 +60,7 @@ def train(
             if n:
                 files.append(path)
         with console.status("training..."):
-            result = do_train(output_dir=folder, extra_labeled=files, seed=seed)
+            result = do_train(output_dir=folder, extra_labeled=files, seed=seed, calibrate_on=calibrate_on)
     console.print(f"model {result['model_version']} saved to {result['model_path']}")
     for name, metrics in result.items():
         if isinstance(metrics, dict) and "is_report" in metrics:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from sklearn.base import clone
 
-from classifier.commands import classify_file, evaluate
+from classifier.commands import classify_file, evaluate, org_balanced_weights
 from classifier.jsonl import read_labeled
 from classifier.model import OutageModel
 from outagewatch.models import SERVICES
@@ -69,3 +70,20 @@ def test_model_follows_the_estimator_contract():
     proba = model.predict_proba(texts[:5])
     assert proba.shape == (5, 2)
     assert np.allclose(proba.sum(axis=1), 1)
+
+
+def test_org_balanced_weights_make_naming_an_org_uninformative():
+    records = (
+        [{"org": "kaiser", "is_report": True}] * 2
+        + [{"org": "kaiser", "is_report": False}] * 6
+        + [{"org": None, "is_report": True}] * 9
+        + [{"org": None, "is_report": False}] * 3
+    )
+    w = org_balanced_weights(records)
+    named = np.array([r["org"] is not None for r in records])
+    y = np.array([r["is_report"] for r in records])
+    assert w[named].sum() == pytest.approx(8)
+    assert w[~named].sum() == pytest.approx(12)
+    rate_named = w[named & y].sum() / w[named].sum()
+    rate_unnamed = w[~named & y].sum() / w[~named].sum()
+    assert rate_named == pytest.approx(rate_unnamed) == pytest.approx(11 / 20)

@@ -115,8 +115,9 @@ def test_labels_equal_the_plain_per_post_path(model):
     texts = [p.text for p in posts]
     features, wide, counts = reference_features(featurizer, texts)
     p_report = model.report_proba(features)
-    chosen = model.service_decisions(model.service_proba(features))
     family = {name: j for j, name in enumerate(featurizer.family_names_)}
+    named = np.array([[counts[i, family[f"s_{s}"]] > 0 for s in SERVICES] for i in range(len(texts))])
+    chosen = model.service_decisions(model.service_proba(features), named)
     index, gaz, rules = org_index(), load_gazetteer(), region_rules()
     lowered = lower_all(texts)
     labels = label(posts, model)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+from classifier.model import NAMED_FLOOR
+from outagewatch.models import SERVICES
 
 NOT_REPORTS = [
     "I heard Kaiser's systems are down all over NorCal? Anyone confirm before I drive to the pharmacy",
@@ -65,3 +69,24 @@ def test_every_label_has_evidence_and_version(label_one):
     assert lab.evidence["place_source"] == "text"
     assert lab.model_version
     assert lab.model_version.startswith("outagewatch-")
+
+
+def test_a_named_service_is_chosen_unless_the_model_is_sure_it_is_not(model):
+    """A service named in passing counts (taxonomy phrase present), except when its head is nearly
+    sure it is not meant; without a name, the head's own threshold decides."""
+    phone = SERVICES.index("phone")
+    proba = np.zeros((3, len(SERVICES)))
+    proba[:, phone] = [0.3, 0.3, NAMED_FLOOR / 2]
+    named = np.zeros_like(proba, dtype=bool)
+    named[[0, 2], phone] = True
+    chosen = model.service_decisions(proba, named)
+    assert chosen[:, phone].tolist() == [True, False, False]
+    assert model.service_decisions(proba)[:, phone].tolist() == [False, False, False]
+
+
+def test_service_named_once_in_a_long_post(label_one):
+    lab = label_one(
+        "Long day. Got to the clinic at 8, waited forever, the nurse was lovely though. "
+        "Then downstairs they couldn't fill anything, said the pharmacy computers were out."
+    )
+    assert "pharmacy" in lab.services
