@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.model import NAMED_FLOOR
 from outagewatch.models import SERVICES
 
 NOT_REPORTS = [
@@ -71,16 +70,15 @@ def test_every_label_has_evidence_and_version(label_one):
     assert lab.model_version.startswith("outagewatch-")
 
 
-def test_a_named_service_is_chosen_unless_the_model_is_sure_it_is_not(model):
-    """A service named in passing counts (taxonomy phrase present), except when its head is nearly
-    sure it is not meant; without a name, the head's own threshold decides."""
+def test_a_named_service_is_chosen_even_below_its_threshold(model):
+    """A service named in passing counts (taxonomy phrase present); without a name, the head's own
+    threshold decides."""
     phone = SERVICES.index("phone")
     proba = np.zeros((3, len(SERVICES)))
-    proba[:, phone] = [0.3, 0.3, NAMED_FLOOR / 2]
+    proba[:, phone] = [0.3, 0.3, 0.01]
     named = np.zeros_like(proba, dtype=bool)
     named[[0, 2], phone] = True
-    chosen = model.service_decisions(proba, named)
-    assert chosen[:, phone].tolist() == [True, False, False]
+    assert model.service_decisions(proba, named)[:, phone].tolist() == [True, False, True]
     assert model.service_decisions(proba)[:, phone].tolist() == [False, False, False]
 
 
