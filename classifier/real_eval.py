@@ -15,9 +15,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from classifier.synthetic import LABELED_DIR
+from outagewatch.resources import data_path
 
-MANIFEST = LABELED_DIR / "real_eval_manifest.jsonl"
+MANIFEST = data_path("labeled", "real_eval_manifest.jsonl")
 
 
 class TextMismatchError(ValueError):
