@@ -54,7 +54,9 @@ def load(pool_size: int | None = None, test_size: int | None = None, seed: int =
     if test_size:
         test = [test[i] for i in sorted(rng.choice(len(test), test_size, replace=False))]
     defaults = OutageModel()
-    featurizer = PostFeaturizer(defaults.n_features, defaults.rule_weight).fit([r["text"] for r in pool])
+    featurizer = PostFeaturizer(defaults.n_features, defaults.rule_weight, defaults.vector_weight).fit(
+        [r["text"] for r in pool]
+    )
     x_pool = featurizer.transform([r["text"] for r in pool])
     x_test = featurizer.transform([r["text"] for r in test])
     used = np.flatnonzero(np.asarray((x_pool != 0).sum(axis=0) + (x_test != 0).sum(axis=0)).ravel())

@@ -23,6 +23,7 @@ from classifier.model import OutageModel, _best_threshold
 from classifier.model_card import write_model_card
 from classifier.persist import DEFAULT_MODEL_DIR, default_model, save_model
 from classifier.synthetic import LABELED_DIR, build
+from classifier.word_vectors import WORD_VECTORS
 from outagewatch import __version__
 from outagewatch.models import SERVICES, utcnow
 
@@ -60,7 +61,7 @@ def fit_real_calibration(model: OutageModel, labeled_jsonl_path: Path, training_
     """
     records = read_labeled(Path(labeled_jsonl_path))
     analysis = model.featurizer_.analyze([r["text"] for r in records])
-    scores = model.report_score(analysis.hashed, analysis.rules)
+    scores = model.report_score(analysis.hashed, analysis.dense)
     y = np.array([bool(r["is_report"]) for r in records], dtype=int)
     groups = [r.get("page") or r.get("source_url") or r["id"] for r in records]
     held_p, held_pred = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
@@ -119,6 +120,16 @@ def org_balanced_weights(records: Sequence[dict]) -> np.ndarray:
     return weights
 
 
+def training_digest(texts: Sequence[str], model: OutageModel) -> str:
+    """What the model version and the stored real-post calibration are keyed on: the training
+    texts, the model's parameters and the word-vector table, so changing any of them retires both."""
+    sha = hashlib.sha256("\n".join(texts).encode())
+    sha.update(json.dumps(model.get_params(), sort_keys=True).encode())
+    if model.vector_weight:
+        sha.update(WORD_VECTORS.read_bytes())
+    return sha.hexdigest()[:10]
+
+
 def _service_matrix(records: Sequence[dict]) -> np.ndarray:
     return np.array([[s in (r.get("services") or []) for s in SERVICES] for r in records], dtype=int)
 
@@ -145,10 +156,9 @@ def train(
     for path in extra_labeled:
         records += read_labeled(Path(path))
     texts = [r["text"] for r in records]
-    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:10]
-    model = OutageModel(random_state=seed).fit(
-        texts, [bool(r["is_report"]) for r in records], _service_matrix(records), org_balanced_weights(records)
-    )
+    model = OutageModel(random_state=seed)
+    digest = training_digest(texts, model)
+    model.fit(texts, [bool(r["is_report"]) for r in records], _service_matrix(records), org_balanced_weights(records))
     calibration_path = generated / REAL_CALIBRATION.name
     if calibrate_on is not None:
         fitted = fit_real_calibration(model, Path(calibrate_on), digest)

@@ -28,6 +28,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from classifier.cues import TOKEN_RE, cue_families
+from classifier.word_vectors import embed, keyed_by_column, load_word_vectors, pair_columns
 
 WIDE = 2**22
 CONJUNCTIONS: tuple[tuple[str, str], ...] = (
@@ -53,15 +54,15 @@ class Analysis(NamedTuple):
     """Everything one featurization pass produces for a batch."""
 
     hashed: sp.csr_matrix
-    rules: np.ndarray
+    dense: np.ndarray  # [rule features | word-vector block]
     wide: sp.csr_matrix
     lowered: list[str]
     counts: np.ndarray
 
     @property
     def features(self) -> sp.csr_matrix:
-        """The model's feature matrix [hashed | rules], built only when an sklearn head needs it."""
-        return sp.hstack([self.hashed, sp.csr_matrix(self.rules)], format="csr")
+        """The model's feature matrix [hashed | dense], built only when an sklearn head needs it."""
+        return sp.hstack([self.hashed, sp.csr_matrix(self.dense)], format="csr")
 
 
 def make_vectorizer(n_features: int = WIDE) -> HashingVectorizer:
@@ -77,6 +78,7 @@ def make_vectorizer(n_features: int = WIDE) -> HashingVectorizer:
 
 
 _HASHERS: WeakKeyDictionary[HashingVectorizer, FeatureHasher | None] = WeakKeyDictionary()
+_FLOAT32_TABLES: WeakKeyDictionary[PostFeaturizer, np.ndarray] = WeakKeyDictionary()
 _ONE = repeat(1)  # the count of every n-gram occurrence; an endless iterator, safe to share
 _SPACE_JOIN = " ".join
 
@@ -136,14 +138,17 @@ def lower_all(texts: Sequence[str]) -> list[str]:
 
 
 class PostFeaturizer(TransformerMixin, BaseEstimator):
-    """Texts -> sparse [folded hashed n-grams | rule features]; ``rule_weight`` scales the rules."""
+    """Texts -> sparse [folded hashed n-grams | rule features | word-vector block];
+    ``rule_weight`` scales the rules, ``vector_weight`` the word vectors (0 leaves them out)."""
 
-    def __init__(self, n_features: int = 2**18, rule_weight: float = 1.0) -> None:
+    def __init__(self, n_features: int = 2**18, rule_weight: float = 1.0, vector_weight: float = 0.0) -> None:
         self.n_features = n_features
         self.rule_weight = rule_weight
+        self.vector_weight = vector_weight
 
     def fit(self, X: Sequence[str], y: object = None) -> PostFeaturizer:
-        """Build the phrase -> family matrix; nothing is learned from the data itself."""
+        """Build the phrase -> family matrix and key the word vectors by hashed column; the texts
+        are used only to leave out words whose column a common word pair takes."""
         self.vectorizer_ = make_vectorizer()
         families = cue_families()
         self.family_names_ = tuple(name for name, _ in families)
@@ -160,7 +165,12 @@ class PostFeaturizer(TransformerMixin, BaseEstimator):
         self.cue_terms_ = terms
         self.cue_columns_ = np.array(sorted(terms), dtype=np.int64)
         self.n_rule_features_ = len(families) + len(CONJUNCTIONS) + 3
-        self.n_features_out_ = self.n_features + self.n_rule_features_
+        self.vector_columns_ = np.zeros(0, dtype=np.int64)
+        self.vector_table_ = np.zeros((0, 0), dtype=np.float16)
+        if self.vector_weight:
+            taken = pair_columns(self.vectorizer_, lower_all(X))
+            self.vector_columns_, self.vector_table_ = keyed_by_column(self.vectorizer_, *load_word_vectors(), taken)
+        self.n_features_out_ = self.n_features + self.n_rule_features_ + self.vector_table_.shape[1]
         return self
 
     def counts(self, wide: sp.csr_matrix) -> np.ndarray:
@@ -221,11 +231,24 @@ class PostFeaturizer(TransformerMixin, BaseEstimator):
         """The wide hashed n-gram counts of lowercased texts (see :func:`hash_ngrams`)."""
         return hash_ngrams(self.vectorizer_, lowered)
 
+    def word_vectors(self, wide: sp.csr_matrix) -> np.ndarray:
+        """The word-vector block, ``vector_weight`` times a unit vector per row (no columns when
+        the featurizer has no vectors)."""
+        table = _FLOAT32_TABLES.get(self)
+        if table is None:
+            table = _FLOAT32_TABLES[self] = self.vector_table_.astype(np.float32)
+        block = embed(wide, self.vector_columns_, table)
+        if self.vector_weight != 1.0:
+            block *= self.vector_weight
+        return block
+
     def finish(self, wide: sp.csr_matrix, lowered: list[str], counts: np.ndarray) -> Analysis:
         """The model's features from a batch's wide hashed rows and cue counts (folds ``wide``)."""
         rules = self.rules(counts, lowered)
         if self.rule_weight != 1.0:
             rules *= self.rule_weight
+        if self.vector_table_.shape[1]:
+            rules = np.hstack([rules, self.word_vectors(wide)])  # before fold rescales wide's counts
         return Analysis(self.fold(wide), rules, wide, lowered, counts)
 
     def analyze(self, X: Sequence[str]) -> Analysis:

@@ -46,6 +46,7 @@ class OutageModel(BaseEstimator):
         self,
         n_features: int = 2**18,
         rule_weight: float = 0.6,
+        vector_weight: float = 2.0,
         c_report: float = 0.5,
         c_service: float = 4.0,
         report_threshold: float = 0.5,
@@ -53,6 +54,7 @@ class OutageModel(BaseEstimator):
     ) -> None:
         self.n_features = n_features
         self.rule_weight = rule_weight
+        self.vector_weight = vector_weight
         self.c_report = c_report
         self.c_service = c_service
         self.report_threshold = report_threshold
@@ -68,7 +70,7 @@ class OutageModel(BaseEstimator):
         """Fit both heads; ``y`` is is_report (0/1), ``y_services`` an (n, len(SERVICES)) 0/1 matrix,
         ``report_weight`` optional per-example weights for the report head only."""
         y = np.asarray(y, dtype=int)
-        self.featurizer_ = PostFeaturizer(self.n_features, self.rule_weight).fit(X)
+        self.featurizer_ = PostFeaturizer(self.n_features, self.rule_weight, self.vector_weight).fit(X)
         features = self.featurizer_.transform(X)
         base = LogisticRegression(C=self.c_report, max_iter=3000, solver="liblinear")
         self.report_ = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False).fit(
@@ -83,13 +85,14 @@ class OutageModel(BaseEstimator):
             LogisticRegression(C=self.c_service, max_iter=3000, solver="liblinear", class_weight="balanced")
         )
         present = y_services.sum(axis=0) > 0
-        oof = cross_val_predict(head, features, y_services[:, present], cv=4, method="predict_proba")
+        service_features = self._service_columns(features)
+        oof = cross_val_predict(head, service_features, y_services[:, present], cv=4, method="predict_proba")
         thresholds = np.full(len(SERVICES), 0.5)
         for k, j in enumerate(np.flatnonzero(present)):
             thresholds[j] = _best_threshold(y_services[:, j], oof[:, k])
         self.service_thresholds_ = thresholds
         self.service_present_ = present
-        self.service_head_ = head.fit(features, y_services[:, present])
+        self.service_head_ = head.fit(service_features, y_services[:, present])
         self._stack_linear()
         check = features[: min(200, features.shape[0])]
         fast_report, fast_services = self.fast_proba(check[:, : self.n_features], check[:, self.n_features :].toarray())
@@ -98,6 +101,12 @@ class OutageModel(BaseEstimator):
         ):
             raise RuntimeError("stacked linear scoring disagrees with the fitted heads")
         return self
+
+    def _service_columns(self, features: sp.csr_matrix) -> sp.csr_matrix:
+        """The service heads' columns: hashed n-grams and rules, not the word vectors. Services are
+        named in so many words; the vectors did not help them on real posts and made their 60
+        fits (12 services, out-of-fold thresholds) several times slower."""
+        return features[:, : self.n_features + self.featurizer_.n_rule_features_]
 
     def _stack_linear(self) -> None:
         """Stack every head's weights into one matrix so labeling scores all heads in one product."""
@@ -108,21 +117,22 @@ class OutageModel(BaseEstimator):
         for j in range(len(SERVICES)):
             if self.service_present_[j]:
                 est = next(fitted)
-                columns.append(est.coef_.ravel())
+                coef = est.coef_.ravel()  # zero weight on the word vectors (see _service_columns)
+                columns.append(np.concatenate([coef, np.zeros(len(columns[0]) - len(coef))]))
                 intercepts.append(float(est.intercept_[0]))
             else:
                 columns.append(np.zeros_like(columns[0]))
                 intercepts.append(-1e9)
         weights = np.column_stack(columns)
         self.hash_weights_ = np.ascontiguousarray(weights[: self.n_features])  # sparse rows @ dense: fastest
-        self.rule_weights_ = weights[self.n_features :]
+        self.dense_weights_ = weights[self.n_features :]
         self.intercepts_ = np.array(intercepts)
         sigmoid = calibrated.calibrators[0]
         self.platt_ = (float(sigmoid.a_), float(sigmoid.b_))
 
-    def report_score(self, hashed: sp.csr_matrix, rules: np.ndarray) -> np.ndarray:
+    def report_score(self, hashed: sp.csr_matrix, dense: np.ndarray) -> np.ndarray:
         """The report head's uncalibrated linear score, the input of its Platt sigmoid."""
-        return hashed @ self.hash_weights_[:, 0] + rules @ self.rule_weights_[:, 0] + self.intercepts_[0]
+        return hashed @ self.hash_weights_[:, 0] + dense @ self.dense_weights_[:, 0] + self.intercepts_[0]
 
     def set_report_calibration(self, a: float, b: float, threshold: float) -> None:
         """Replace the report head's Platt parameters and decision threshold (fitted elsewhere, e.g.
@@ -133,9 +143,9 @@ class OutageModel(BaseEstimator):
         self.platt_ = (float(a), float(b))
         self.report_threshold = float(threshold)
 
-    def fast_proba(self, hashed: sp.csr_matrix, rules: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def fast_proba(self, hashed: sp.csr_matrix, dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(report probability, service probabilities) from the stacked weights; equals the heads."""
-        scores = hashed @ self.hash_weights_ + rules @ self.rule_weights_ + self.intercepts_
+        scores = hashed @ self.hash_weights_ + dense @ self.dense_weights_ + self.intercepts_
         a, b = self.platt_
         report = expit(-(a * scores[:, 0] + b))
         services = expit(scores[:, 1:])
@@ -150,7 +160,7 @@ class OutageModel(BaseEstimator):
         """(n, len(SERVICES)) probabilities; services unseen in training stay at 0."""
         out = np.zeros((features.shape[0], len(SERVICES)))
         if features.shape[0]:
-            out[:, self.service_present_] = self.service_head_.predict_proba(features)
+            out[:, self.service_present_] = self.service_head_.predict_proba(self._service_columns(features))
         return out
 
     def service_decisions(self, proba: np.ndarray, named: np.ndarray | None = None) -> np.ndarray:

@@ -9,14 +9,16 @@ the hashed features (and any model trained on them) and the labels stay exactly 
 from __future__ import annotations
 
 import dataclasses
-from itertools import repeat
+from itertools import pairwise, repeat
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
+from classifier.cues import TOKEN_RE
 from classifier.features import CONJUNCTIONS, hash_ngrams, lower_all, make_vectorizer
 from classifier.gazetteer import load_gazetteer
 from classifier.geo import TextPlaces, region_rules, resolve_geo_into
@@ -61,9 +63,28 @@ def same_sparse(a: sp.spmatrix, b: sp.spmatrix) -> bool:
     return a.shape == b.shape and (sp.csr_matrix(a) != sp.csr_matrix(b)).nnz == 0
 
 
+def plain_word_vectors(featurizer, lowered: list[str]) -> np.ndarray:
+    """Each text's word-vector block, one n-gram at a time: every token and token pair is hashed
+    on its own, and those whose column is keyed to a word of the table add that word's vector
+    (pairs only by collision, see ``word_vectors.pair_columns``); the sum is normalized and
+    scaled by ``vector_weight``."""
+    table = dict(zip(featurizer.vector_columns_.tolist(), featurizer.vector_table_.astype(np.float64), strict=True))
+    single = {n: clone(featurizer.vectorizer_).set_params(ngram_range=(n, n)) for n in (1, 2)}
+    out = np.zeros((len(lowered), featurizer.vector_table_.shape[1]))
+    for i, text in enumerate(lowered):
+        tokens = TOKEN_RE.findall(text)
+        grams = [(1, t) for t in tokens] + [(2, f"{a} {b}") for a, b in pairwise(tokens)]
+        known = [table[c] for n, g in grams if (c := int(single[n].transform([g]).indices[0])) in table]
+        if known:
+            total = np.sum(known, axis=0)
+            out[i] = total / np.linalg.norm(total) * featurizer.vector_weight
+    return out
+
+
 def reference_features(featurizer, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
     """(features, wide counts, cue counts) computed the plain way: ``HashingVectorizer.transform``,
-    a sparse product for the cue counts, ``sklearn.preprocessing.normalize`` for the fold."""
+    a sparse product for the cue counts, ``sklearn.preprocessing.normalize`` for the fold, a
+    per-token dictionary walk for the word vectors."""
     lowered = [t.lower().replace("\u2019", "'") for t in texts]
     wide = featurizer.vectorizer_.transform(lowered)
     counts = (wide @ featurizer.cue_matrix_).toarray()
@@ -78,8 +99,19 @@ def reference_features(featurizer, texts: list[str]) -> tuple[sp.csr_matrix, sp.
     rules = np.hstack([logs, np.column_stack(conj), extra]) * featurizer.rule_weight
     fold = featurizer.n_features - 1
     folded = sp.csr_matrix((wide.data.copy(), wide.indices & fold, wide.indptr), shape=(n, featurizer.n_features))
-    features = sp.hstack([normalize(folded), sp.csr_matrix(rules)], format="csr")
-    return features, wide, counts
+    blocks = [normalize(folded), sp.csr_matrix(rules)]
+    if featurizer.vector_weight:
+        blocks.append(sp.csr_matrix(plain_word_vectors(featurizer, lowered)))
+    return sp.hstack(blocks, format="csr"), wide, counts
+
+
+def same_features(featurizer, a: sp.spmatrix, b: sp.spmatrix) -> bool:
+    """Hashed and rule columns equal bit for bit; word-vector columns equal up to float32 sums."""
+    exact = featurizer.n_features + featurizer.n_rule_features_
+    a, b = sp.csr_matrix(a), sp.csr_matrix(b)
+    return same_sparse(a[:, :exact], b[:, :exact]) and np.allclose(
+        a[:, exact:].toarray(), b[:, exact:].toarray(), atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("config", [{}, {"n_features": 2**10}])
@@ -104,8 +136,9 @@ def test_features_equal_the_plain_featurization(model):
     features, _, counts = reference_features(model.featurizer_, texts)
     analysis = model.featurizer_.analyze(texts)
     assert np.array_equal(analysis.counts, counts)
-    assert same_sparse(analysis.features, features)
-    assert same_sparse(model.featurizer_.transform(texts), features)
+    assert same_features(model.featurizer_, analysis.features, features)
+    assert same_features(model.featurizer_, model.featurizer_.transform(texts), features)
+    assert model.featurizer_.vector_weight  # the shipped model uses its word vectors
 
 
 def test_labels_equal_the_plain_per_post_path(model):

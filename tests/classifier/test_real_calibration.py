@@ -7,8 +7,9 @@ import json
 
 import numpy as np
 
-from classifier.commands import _apply_real_calibration, fit_real_calibration
+from classifier.commands import _apply_real_calibration, fit_real_calibration, training_digest
 from classifier.jsonl import read_labeled
+from classifier.model import OutageModel
 from outagewatch.resources import data_path
 
 TEXTS = [
@@ -23,9 +24,9 @@ def test_set_report_calibration_keeps_both_scoring_paths_equal(model):
     recalibrated = copy.deepcopy(model)
     recalibrated.set_report_calibration(-1.3, 0.4, 0.35)
     analysis = recalibrated.featurizer_.analyze(TEXTS)
-    fast, _ = recalibrated.fast_proba(analysis.hashed, analysis.rules)
+    fast, _ = recalibrated.fast_proba(analysis.hashed, analysis.dense)
     assert np.allclose(fast, recalibrated.report_proba(analysis.features))
-    assert np.allclose(fast, 1 / (1 + np.exp(-1.3 * recalibrated.report_score(analysis.hashed, analysis.rules) + 0.4)))
+    assert np.allclose(fast, 1 / (1 + np.exp(-1.3 * recalibrated.report_score(analysis.hashed, analysis.dense) + 0.4)))
     assert recalibrated.report_threshold == 0.35
 
 
@@ -58,3 +59,14 @@ def test_fit_real_calibration_reports_page_grouped_figures(model, tmp_path):
     assert 0.2 <= fitted["report_threshold"] <= 0.7
     assert fitted["platt_a"] < 0  # a higher raw score means a likelier report
     assert 0.0 <= fitted["page_grouped_cv"]["f1"] <= 1.0
+
+
+def test_training_digest_changes_with_texts_and_with_model_parameters():
+    """A calibration (and a model version) belongs to one training set and one model configuration:
+    adding the word vectors on the same texts must not reuse the old calibration."""
+    texts = ["kaiser pharmacy is down", "nice day"]
+    digest = training_digest(texts, OutageModel())
+    assert digest == training_digest(list(texts), OutageModel())
+    assert digest != training_digest([*texts, "x"], OutageModel())
+    assert digest != training_digest(texts, OutageModel(vector_weight=0.0))
+    assert digest != training_digest(texts, OutageModel(c_report=1.0))
