@@ -244,12 +244,12 @@ class PostFeaturizer(TransformerMixin, BaseEstimator):
 
     def finish(self, wide: sp.csr_matrix, lowered: list[str], counts: np.ndarray) -> Analysis:
         """The model's features from a batch's wide hashed rows and cue counts (folds ``wide``)."""
-        rules = self.rules(counts, lowered)
+        dense = self.rules(counts, lowered)
         if self.rule_weight != 1.0:
-            rules *= self.rule_weight
+            dense *= self.rule_weight
         if self.vector_table_.shape[1]:
-            rules = np.hstack([rules, self.word_vectors(wide)])  # before fold rescales wide's counts
-        return Analysis(self.fold(wide), rules, wide, lowered, counts)
+            dense = np.hstack([dense, self.word_vectors(wide)])  # before fold rescales wide's counts
+        return Analysis(self.fold(wide), dense, wide, lowered, counts)
 
     def analyze(self, X: Sequence[str]) -> Analysis:
         """Model features plus the intermediate products the labeling path reuses for evidence."""

@@ -51,6 +51,7 @@ class OutageModel(BaseEstimator):
         c_service: float = 4.0,
         report_threshold: float = 0.5,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.n_features = n_features
         self.rule_weight = rule_weight
@@ -59,6 +60,7 @@ class OutageModel(BaseEstimator):
         self.c_service = c_service
         self.report_threshold = report_threshold
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(
         self,
@@ -73,7 +75,7 @@ class OutageModel(BaseEstimator):
         self.featurizer_ = PostFeaturizer(self.n_features, self.rule_weight, self.vector_weight).fit(X)
         features = self.featurizer_.transform(X)
         base = LogisticRegression(C=self.c_report, max_iter=3000, solver="liblinear")
-        self.report_ = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False).fit(
+        self.report_ = CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False, n_jobs=self.n_jobs).fit(
             features, y, sample_weight=report_weight
         )
         self.classes_ = np.array([0, 1])
@@ -82,7 +84,8 @@ class OutageModel(BaseEstimator):
             y_services = np.zeros((len(y), len(SERVICES)), dtype=int)
         y_services = np.asarray(y_services, dtype=int)
         head = OneVsRestClassifier(
-            LogisticRegression(C=self.c_service, max_iter=3000, solver="liblinear", class_weight="balanced")
+            LogisticRegression(C=self.c_service, max_iter=3000, solver="liblinear", class_weight="balanced"),
+            n_jobs=self.n_jobs,
         )
         present = y_services.sum(axis=0) > 0
         service_features = self._service_columns(features)

@@ -67,6 +67,7 @@ def test_training_digest_changes_with_texts_and_with_model_parameters():
     texts = ["kaiser pharmacy is down", "nice day"]
     digest = training_digest(texts, OutageModel())
     assert digest == training_digest(list(texts), OutageModel())
+    assert digest == training_digest(texts, OutageModel(n_jobs=-1))  # speed is not part of the model
     assert digest != training_digest([*texts, "x"], OutageModel())
     assert digest != training_digest(texts, OutageModel(vector_weight=0.0))
     assert digest != training_digest(texts, OutageModel(c_report=1.0))
