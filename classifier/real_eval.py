@@ -24,7 +24,7 @@ class TextMismatchError(ValueError):
     """A collected text differs from the one that was labeled."""
 
 
-def _sha256(text: str) -> str:
+def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -46,7 +46,7 @@ def join_texts(texts_path: Path, manifest_path: Path = MANIFEST) -> dict[str, li
         text = texts.get(row["id"])
         if text is None:
             continue
-        if _sha256(text) != row["text_sha256"]:
+        if text_sha256(text) != row["text_sha256"]:
             mismatched.append(row["id"])
             continue
         splits.setdefault(row["split"], []).append({**row, "text": text})

@@ -2,9 +2,9 @@
 
 The manifest keeps no text, only each post's length and hash (data/README.md). Whoever collects
 the texts again saves what the source pages show (a whole page, an excerpt, a quoted passage
-with some text around it) as plain-text or JSON files in one folder; this slides a window of every wanted
-length over them and keeps a text only when its hash matches, so nothing is ever retyped or
-guessed. Pages are tried as saved and with their whitespace normalized (joined lines, collapsed
+with some text around it) as plain-text or JSON files in one folder; this slides a window of
+every wanted length over them and keeps a text only when its hash matches, so nothing is ever
+retyped or guessed. Pages are tried as saved and with their whitespace normalized (joined lines, collapsed
 runs, stripped indentation), the usual differences between a page and a copy of it.
 
     python -m classifier.recover_texts PAGES_DIR TEXTS.jsonl   # appends {"id", "text"} lines
@@ -15,13 +15,12 @@ Then ``python -m classifier.real_eval TEXTS.jsonl OUT_DIR`` writes the labeled f
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from classifier.real_eval import MANIFEST
+from classifier.real_eval import MANIFEST, text_sha256
 
 
 def variants(page: str) -> set[str]:
@@ -51,7 +50,7 @@ def find_texts(pages: Iterable[str], wanted: dict[int, dict[str, str]]) -> dict[
                     if start + length > len(text):
                         break
                     window = text[start : start + length]
-                    post = hashes.get(hashlib.sha256(window.encode("utf-8")).hexdigest())
+                    post = hashes.get(text_sha256(window))
                     if post is not None:
                         found.setdefault(post, window)
     return found
