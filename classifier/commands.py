@@ -170,6 +170,7 @@ def train(
     model.version_ = f"outagewatch-{__version__}+{digest}"
     sets = {
         "heldout.jsonl": generated / "heldout.jsonl",
+        "freeform_heldout.jsonl": generated / "freeform_heldout.jsonl",
         "handwritten_eval.jsonl": LABELED_DIR / "handwritten_eval.jsonl",
     }
     metrics = {name: evaluate(path, model) for name, path in sets.items() if path.exists()}

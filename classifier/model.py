@@ -23,6 +23,9 @@ from classifier.features import PostFeaturizer
 from outagewatch.models import SERVICES
 
 OTHER_SURE = 0.8
+# What ``_stack_linear`` derives from the fitted heads: rebuilt on load instead of stored, since
+# it would repeat every coefficient in the file.
+STACKED = ("hash_weights_", "dense_weights_", "intercepts_", "platt_")
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -96,6 +99,9 @@ class OutageModel(BaseEstimator):
         self.service_thresholds_ = thresholds
         self.service_present_ = present
         self.service_head_ = head.fit(service_features, y_services[:, present])
+        for estimator in self._linear_estimators():
+            # float32 halves the saved file (coefficients compress badly); scores move by < 1e-6
+            estimator.coef_ = estimator.coef_.astype(np.float32)
         self._stack_linear()
         check = features[: min(200, features.shape[0])]
         fast_report, fast_services = self.fast_proba(check[:, : self.n_features], check[:, self.n_features :].toarray())
@@ -111,16 +117,28 @@ class OutageModel(BaseEstimator):
         fits (12 services, out-of-fold thresholds) several times slower."""
         return features[:, : self.n_features + self.featurizer_.n_rule_features_]
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in super().__getstate__().items() if k not in STACKED}
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if hasattr(self, "service_head_"):
+            self._stack_linear()
+
+    def _linear_estimators(self) -> list[LogisticRegression]:
+        """The report head's fitted regression, then one per service present in training."""
+        return [self.report_.calibrated_classifiers_[0].estimator, *self.service_head_.estimators_]
+
     def _stack_linear(self) -> None:
         """Stack every head's weights into one matrix so labeling scores all heads in one product."""
         calibrated = self.report_.calibrated_classifiers_[0]
-        columns = [calibrated.estimator.coef_.ravel()]
+        columns = [calibrated.estimator.coef_.ravel().astype(np.float64)]
         intercepts = [float(calibrated.estimator.intercept_[0])]
         fitted = iter(self.service_head_.estimators_)
         for j in range(len(SERVICES)):
             if self.service_present_[j]:
                 est = next(fitted)
-                coef = est.coef_.ravel()  # zero weight on the word vectors (see _service_columns)
+                coef = est.coef_.ravel().astype(np.float64)  # no weight on the word vectors (_service_columns)
                 columns.append(np.concatenate([coef, np.zeros(len(columns[0]) - len(coef))]))
                 intercepts.append(float(est.intercept_[0]))
             else:

@@ -80,7 +80,7 @@ def load_model(directory: Path | str | None = None) -> OutageModel:
     model = sio.load(path, trusted=list(found))
     if not isinstance(model, OutageModel):
         raise ModelLoadError(f"model file {path} does not hold an OutageModel; {retrain}")
-    if not hasattr(model, "dense_weights_"):
+    if not hasattr(model.featurizer_, "vector_table_"):
         raise ModelLoadError(f"model file {path} was trained by an older OutageWatch (no word vectors); {retrain}")
     return model
 

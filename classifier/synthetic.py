@@ -45,6 +45,11 @@ PER_TEMPLATE = {
     "report_staff_noorg": 60,
 }
 DEFAULT_PER_TEMPLATE = 40
+# Free-form posts written one by one (data/synthetic/freeform.jsonl): each is its own "template",
+# so every fifth is held out like the templates are; a training post also gets this many noisier
+# copies (see ``augment``), because a few hundred posts would otherwise vanish among the templates.
+FREEFORM = data_path("synthetic") / "freeform.jsonl"
+FREEFORM_COPIES = 8
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -198,9 +203,28 @@ def generate(seed: int = 13) -> tuple[list[dict], list[dict]]:
                 record["template"] = f"{family}/{t_index}"
                 record["id"] = f"syn-{family}-{t_index}-{len(seen)}"
                 split.append(record)
+    copy_rng = random.Random(seed * 7919 + 3)
+    for index, post in enumerate(freeform_posts()):
+        key = re.sub(r"\W+", " ", post["text"].lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        record = {**post, "template": f"freeform/{index}", "id": f"syn-freeform-{index}"}
+        if index % HELDOUT_EVERY == 2:
+            heldout.append(record)
+            continue
+        train.append(record)
+        for copy in range(1, FREEFORM_COPIES):
+            train.append({**augment(record, copy_rng), "id": f"{record['id']}-copy{copy}"})
     aug_rng = random.Random(seed * 1009 + 1)
     train += [augment(record, aug_rng) for record in train]
     return train, heldout
+
+
+def freeform_posts(path: Path = FREEFORM) -> list[dict]:
+    """The free-form synthetic posts with their labels, marked as written rather than templated."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [{**json.loads(line), "origin": "synthetic", "labeling": "written"} for line in lines if line.strip()]
 
 
 def write_jsonl(records: list[dict], path: Path) -> None:
@@ -212,8 +236,12 @@ def write_jsonl(records: list[dict], path: Path) -> None:
 
 
 def build(directory: Path = LABELED_DIR, seed: int = 13) -> dict[str, int]:
-    """Regenerate data/labeled/synthetic_train.jsonl and heldout.jsonl."""
+    """Regenerate data/labeled/synthetic_train.jsonl, heldout.jsonl (templates) and
+    freeform_heldout.jsonl (written posts, scored apart: they are the closer to real posts)."""
     train, heldout = generate(seed)
+    written = [r for r in heldout if r["labeling"] == "written"]
+    templated = [r for r in heldout if r["labeling"] != "written"]
     write_jsonl(train, directory / "synthetic_train.jsonl")
-    write_jsonl(heldout, directory / "heldout.jsonl")
-    return {"train": len(train), "heldout": len(heldout)}
+    write_jsonl(templated, directory / "heldout.jsonl")
+    write_jsonl(written, directory / "freeform_heldout.jsonl")
+    return {"train": len(train), "heldout": len(templated), "freeform_heldout": len(written)}

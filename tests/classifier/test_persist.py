@@ -46,7 +46,7 @@ def test_model_from_before_the_word_vectors_is_refused_with_a_way_out(tmp_path):
     from classifier.persist import save_model
 
     old = load_model()
-    del old.dense_weights_  # what a model saved before the word-vector block lacks
+    del old.featurizer_.vector_table_  # what a model saved before the word-vector block lacks
     save_model(old, tmp_path, {"model_version": "old"})
     with pytest.raises(ModelLoadError, match="older OutageWatch") as error:
         load_model(tmp_path)
