@@ -186,6 +186,11 @@ def augment(record: dict, rng: random.Random) -> dict:
     return {**record, "text": text.strip(), "id": record["id"] + "-aug", "augmented": True}
 
 
+def _dedupe_key(text: str) -> str:
+    """Texts that differ only in case and punctuation count as one example."""
+    return re.sub(r"\W+", " ", text.lower())
+
+
 def generate(seed: int = 13) -> tuple[list[dict], list[dict]]:
     """Return (train, heldout) records; deterministic for a seed."""
     rng = random.Random(seed)
@@ -196,7 +201,7 @@ def generate(seed: int = 13) -> tuple[list[dict], list[dict]]:
             split = heldout if t_index % HELDOUT_EVERY == 2 else train
             for _ in range(PER_TEMPLATE.get(family, DEFAULT_PER_TEMPLATE)):
                 record = render(family, template, rng)
-                key = re.sub(r"\W+", " ", record["text"].lower())
+                key = _dedupe_key(record["text"])
                 if key in seen:
                     continue
                 seen.add(key)
@@ -205,7 +210,7 @@ def generate(seed: int = 13) -> tuple[list[dict], list[dict]]:
                 split.append(record)
     copy_rng = random.Random(seed * 7919 + 3)
     for index, post in enumerate(freeform_posts()):
-        key = re.sub(r"\W+", " ", post["text"].lower())
+        key = _dedupe_key(post["text"])
         if key in seen:
             continue
         seen.add(key)
