@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import ThreadpoolController
 
 from classifier.features import WIDE, PostFeaturizer, lower_all
 from classifier.gazetteer import load_gazetteer
@@ -215,14 +216,29 @@ def _build_labels(n: int, columns: Sequence[Iterable]) -> list[Label]:
     return labels
 
 
+@cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
 def label(posts: Sequence[Post], model: OutageModel | None = None) -> list[Label]:
-    """Label posts: is_report with probability, org, services, state, region, evidence."""
+    """Label posts: is_report with probability, org, services, state, region, evidence.
+
+    A batch's matrix products are small (a few hundred rows by a few hundred columns): waking BLAS
+    worker threads for them cost more than the products, about 40% of the labeling time on two
+    cores (benchmarks/classify.py), so BLAS runs on the calling thread while labeling.
+    """
     if model is None:
         from classifier.persist import default_model
 
         model = default_model()
     if not posts:
         return []
+    with _blas().limit(limits=1, user_api="blas"):
+        return _label(posts, model)
+
+
+def _label(posts: Sequence[Post], model: OutageModel) -> list[Label]:
     _prepared()
     n = len(posts)
     featurizer = model.featurizer_

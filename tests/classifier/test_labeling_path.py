@@ -239,3 +239,25 @@ def test_pinned_fields(model):
     assert rolls.org == "kaiser"
     assert rolls.evidence["org_terms"] == ["kaiser"]
     assert "kaiser rolls" in rolls.evidence["org_ambiguous_terms"]
+
+
+def test_blas_runs_on_the_calling_thread_while_labeling(model, monkeypatch):
+    """Waking BLAS threads for a batch's small products cost more than the products (label's
+    docstring); the limit must hold inside label and be lifted after it."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    before = blas_threads()
+    seen: list[set[int]] = []
+    fast_proba = type(model).fast_proba
+
+    def spy(self, hashed, dense):
+        seen.append(blas_threads())
+        return fast_proba(self, hashed, dense)
+
+    monkeypatch.setattr(type(model), "fast_proba", spy)
+    label([make_post("kaiser pharmacy is down")], model)
+    assert seen == [{1}]
+    assert blas_threads() == before
