@@ -170,20 +170,38 @@ def _version(model: OutageModel) -> str:
     return getattr(model, "version_", "unversioned")
 
 
+# Profile locations repeat (one author's many posts; "California", "Los Angeles, CA"), so their
+# gazetteer hits are kept by string; cleared when full, a plain bound on memory.
+_LOCATION_HITS: dict[str, TextPlaces] = {}
+_LOCATION_HITS_MAX = 50_000
+
+
 def _locations(posts: Sequence[Post], model: OutageModel) -> list[TextPlaces | None]:
-    """Place hits of the authors' profile locations, matched as one small batch."""
-    rows = [i for i, p in enumerate(posts) if p.author_location]
+    """Place hits of the authors' profile locations; the ones not seen before are matched as one
+    small batch."""
     out: list[TextPlaces | None] = [None] * len(posts)
-    if not rows:
+    new: dict[str, list[int]] = {}
+    for i, post in enumerate(posts):
+        if post.author_location:
+            found = _LOCATION_HITS.get(post.author_location)
+            if found is None:
+                new.setdefault(post.author_location, []).append(i)
+            else:
+                out[i] = found
+    if not new:
         return out
+    if len(_LOCATION_HITS) + len(new) > _LOCATION_HITS_MAX:
+        _LOCATION_HITS.clear()
     gaz = load_gazetteer()
-    texts = [posts[i].author_location or "" for i in rows]
+    texts = list(new)
     lows = [t.lower() for t in texts]
     scan = _Scan(model.featurizer_.hash(lows), _column_flags(model.featurizer_))
     hits = _confirm(gaz.index, scan, PLACE, lows)
     upper = _confirm(gaz.location_upper_index, scan, LOCATION_UPPER, texts)
-    for k, i in enumerate(rows):
-        out[i] = TextPlaces(texts[k], lows[k], hits[k], upper[k])
+    for k, text in enumerate(texts):
+        found = _LOCATION_HITS[text] = TextPlaces(text, lows[k], hits[k], upper[k])
+        for i in new[text]:
+            out[i] = found
     return out
 
 

@@ -261,3 +261,26 @@ def test_blas_runs_on_the_calling_thread_while_labeling(model, monkeypatch):
     label([make_post("kaiser pharmacy is down")], model)
     assert seen == [{1}]
     assert blas_threads() == before
+
+
+def test_profile_locations_seen_before_give_the_same_labels(model, monkeypatch):
+    """Profile locations' place hits are kept by string (``_LOCATION_HITS``): a repeated or
+    remembered location, or one matched again after the memory was cleared, labels alike."""
+    from classifier import labeling
+
+    places = ["Oakland, CA", "Oakland, CA", "Portland, OR", "somewhere", "Oakland, CA"]
+    posts = [make_post("pharmacy is down again", location=p, native_id=str(i)) for i, p in enumerate(places)]
+    monkeypatch.setattr(labeling, "_LOCATION_HITS", {})
+
+    def geo(labels):
+        return [(lab.state, lab.evidence.get("place")) for lab in labels]
+
+    first = geo(label(posts, model))
+    assert [state for state, _ in first] == ["CA", "CA", "OR", None, "CA"]
+    assert set(labeling._LOCATION_HITS) == set(places)
+    assert geo(label(posts, model)) == first
+    assert geo([lab for post in posts for lab in label([post], model)]) == first
+    monkeypatch.setattr(labeling, "_LOCATION_HITS_MAX", 3)  # one more location overflows it
+    fresno = make_post("pharmacy is down again", location="Fresno, CA", native_id="f")
+    assert geo(label([*posts[::-1], fresno], model)) == [*first[::-1], ("CA", "Fresno, CA")]
+    assert set(labeling._LOCATION_HITS) == {"Fresno, CA"}
