@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from classifier.cues import TOKEN_RE, cue_families
-from classifier.word_vectors import embed, keyed_by_column, load_word_vectors, pair_columns
+from classifier.word_vectors import column_positions, embed, keyed_by_column, load_word_vectors, pair_columns
 
 WIDE = 2**22
 CONJUNCTIONS: tuple[tuple[str, str], ...] = (
@@ -78,7 +78,7 @@ def make_vectorizer(n_features: int = WIDE) -> HashingVectorizer:
 
 
 _HASHERS: WeakKeyDictionary[HashingVectorizer, FeatureHasher | None] = WeakKeyDictionary()
-_FLOAT32_TABLES: WeakKeyDictionary[PostFeaturizer, np.ndarray] = WeakKeyDictionary()
+_EMBEDDING: WeakKeyDictionary[PostFeaturizer, tuple[np.ndarray, np.ndarray]] = WeakKeyDictionary()
 _ONE = repeat(1)  # the count of every n-gram occurrence; an endless iterator, safe to share
 _SPACE_JOIN = " ".join
 
@@ -234,10 +234,11 @@ class PostFeaturizer(TransformerMixin, BaseEstimator):
     def word_vectors(self, wide: sp.csr_matrix) -> np.ndarray:
         """The word-vector block, ``vector_weight`` times a unit vector per row (no columns when
         the featurizer has no vectors)."""
-        table = _FLOAT32_TABLES.get(self)
-        if table is None:
-            table = _FLOAT32_TABLES[self] = self.vector_table_.astype(np.float32)
-        block = embed(wide, self.vector_columns_, table)
+        lookup = _EMBEDDING.get(self)
+        if lookup is None:
+            positions = column_positions(self.vector_columns_, self.vectorizer_.n_features)
+            lookup = _EMBEDDING[self] = (positions, self.vector_table_.astype(np.float32))
+        block = embed(wide, *lookup)
         if self.vector_weight != 1.0:
             block *= self.vector_weight
         return block

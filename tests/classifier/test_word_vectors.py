@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from classifier.features import PostFeaturizer, make_vectorizer
-from classifier.word_vectors import embed, keyed_by_column, load_word_vectors, pair_columns
+from classifier.word_vectors import column_positions, embed, keyed_by_column, load_word_vectors, pair_columns
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +76,14 @@ def test_embed_is_the_normalized_count_weighted_sum():
     vectors = np.array([[1, 0, 0], [0, 2, 0], [0, 0, 3]], dtype=np.float32)
     columns, table = keyed_by_column(vectorizer, words, vectors)
     texts = ["pharmacy down down", "nothing known here", "", "app"]
-    block = embed(vectorizer.transform(texts), columns, table)
+    positions = column_positions(columns, vectorizer.n_features)
+    assert positions[columns].tolist() == [0, 1, 2]
+    assert (positions >= 0).sum() == 3
+    block = embed(vectorizer.transform(texts), positions, table)
     expected = np.array([[1, 4, 0], [0, 0, 0], [0, 0, 0], [0, 0, 3]], dtype=np.float64)
     norms = np.linalg.norm(expected, axis=1, keepdims=True)
     assert np.allclose(block, np.divide(expected, norms, out=np.zeros_like(expected), where=norms > 0))
-    assert embed(sp.csr_matrix((2, vectorizer.n_features)), columns, table).shape == (2, 3)
+    assert embed(sp.csr_matrix((2, vectorizer.n_features)), positions, table).shape == (2, 3)
 
 
 def test_featurizer_appends_the_weighted_block_after_the_rules():
