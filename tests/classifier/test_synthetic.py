@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import us
 
-from classifier.synthetic import FREEFORM_COPIES, HELDOUT_EVERY, freeform_posts, generate
+from classifier.synthetic import FREEFORM, FREEFORM_COPIES, HELDOUT_EVERY, freeform_posts, generate
 from outagewatch.models import SERVICES
 from outagewatch.watchlist import load_watchlist
 
@@ -34,10 +35,12 @@ def test_freeform_posts_are_split_like_templates_and_copied_only_for_training():
     assert all(r["origin"] == "synthetic" for r in written_train + written_heldout)
 
 
-def test_shipped_freeform_posts_use_only_known_labels():
+@pytest.mark.parametrize("name", [FREEFORM.name, "freeform_next.jsonl"])
+def test_shipped_freeform_posts_use_only_known_labels(name):
+    """Also the posts waiting in freeform_next.jsonl, so they stay ready to train on."""
     orgs = {org.id: org for org in load_watchlist().orgs}
     states = {state.abbr for state in us.states.STATES_AND_TERRITORIES} | {"DC"}
-    posts = freeform_posts()
+    posts = freeform_posts(FREEFORM.parent / name)
     assert len(posts) > 1000
     for post in posts:
         assert isinstance(post["is_report"], bool)
