@@ -9,6 +9,9 @@ runs, stripped indentation), the usual differences between a page and a copy of 
 
     python -m classifier.recover_texts PAGES_DIR TEXTS.jsonl   # appends {"id", "text"} lines
 
+Run it again whenever more pages are saved: only pages not scanned before are scanned
+(``TEXTS.jsonl.scanned`` remembers them).
+
 Then ``python -m classifier.real_eval TEXTS.jsonl OUT_DIR`` writes the labeled files.
 """
 
@@ -80,15 +83,42 @@ def _pages(folder: Path) -> Iterator[str]:
             yield raw
 
 
+def _scanned_path(texts_path: Path) -> Path:
+    return texts_path.with_name(texts_path.name + ".scanned")
+
+
+def _read_scanned(texts_path: Path, manifest_sha: str, have: set[str]) -> set[str]:
+    """Hashes of the page strings already scanned while no more posts were wanted than now (same
+    manifest, and every text found then still in ``texts_path``); otherwise none."""
+    path = _scanned_path(texts_path)
+    if not path.exists():
+        return set()
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if record.get("manifest") != manifest_sha or not set(record.get("found", ())) <= have:
+        return set()
+    return set(record["pages"])
+
+
 def recover(pages_dir: Path, texts_path: Path, manifest_path: Path = MANIFEST) -> tuple[dict[str, str], list[dict]]:
-    """Append newly found texts to ``texts_path``; returns (found now, manifest rows still missing)."""
-    have = _read_ids(Path(texts_path))
-    rows = [json.loads(line) for line in Path(manifest_path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Append newly found texts to ``texts_path``; returns (found now, manifest rows still missing).
+
+    Run it again as pages are saved: the wanted set only shrinks, so a page string scanned before
+    cannot match now, and only new ones are scanned (their hashes are kept in ``TEXTS.scanned``;
+    sliding every wanted length over every page takes minutes once a folder holds hundreds)."""
+    texts_path = Path(texts_path)
+    have = _read_ids(texts_path)
+    manifest = Path(manifest_path).read_text(encoding="utf-8")
+    manifest_sha = text_sha256(manifest)
+    rows = [json.loads(line) for line in manifest.splitlines() if line.strip()]
     wanted: dict[int, dict[str, str]] = {}
     for row in rows:
         if row["id"] not in have:
             wanted.setdefault(row["n_chars"], {})[row["text_sha256"]] = row["id"]
-    found = find_texts(_pages(pages_dir), wanted)
+    scanned = _read_scanned(texts_path, manifest_sha, have)
+    pages = {text_sha256(page): page for page in _pages(pages_dir)}
+    found = find_texts((page for key, page in pages.items() if key not in scanned), wanted)
+    record = {"manifest": manifest_sha, "found": sorted(have | set(found)), "pages": sorted(scanned | set(pages))}
+    _scanned_path(texts_path).write_text(json.dumps(record) + "\n", encoding="utf-8")
     with Path(texts_path).open("a", encoding="utf-8") as out:
         for post, text in sorted(found.items()):
             out.write(json.dumps({"id": post, "text": text}, ensure_ascii=False) + "\n")

@@ -64,3 +64,28 @@ def test_cli_refuses_a_missing_folder(tmp_path, capsys):
         main([str(tmp_path / "nope"), str(tmp_path / "t.jsonl")])
     assert exc.value.code == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_reruns_scan_only_new_pages_unless_the_found_texts_went_missing(tmp_path, monkeypatch):
+    from classifier import recover_texts
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text(f"quote: {POSTS['r0']} end", encoding="utf-8")
+    texts, manifest = tmp_path / "texts.jsonl", _manifest(tmp_path)
+    scanned_now: list[str] = []
+    find_texts = recover_texts.find_texts
+
+    def spy(page_strings, wanted):
+        page_strings = list(page_strings)
+        scanned_now[:] = page_strings
+        return find_texts(page_strings, wanted)
+
+    monkeypatch.setattr(recover_texts, "find_texts", spy)
+    assert recover(pages, texts, manifest)[0] == {"r0": POSTS["r0"]}
+    (pages / "b.txt").write_text(f"later: {POSTS['r1']}", encoding="utf-8")
+    assert recover(pages, texts, manifest)[0] == {"r1": POSTS["r1"]}
+    assert scanned_now == [f"later: {POSTS['r1']}"]  # a.txt was scanned by the first run
+    texts.unlink()  # the texts found so far are gone: every page is wanted again
+    assert recover(pages, texts, manifest)[0] == {"r0": POSTS["r0"], "r1": POSTS["r1"]}
+    assert len(scanned_now) == 2
