@@ -242,9 +242,10 @@ def _blas() -> ThreadpoolController:
 def label(posts: Sequence[Post], model: OutageModel | None = None) -> list[Label]:
     """Label posts: is_report with probability, org, services, state, region, evidence.
 
-    A batch's matrix products are small (a few hundred rows by a few hundred columns): waking BLAS
-    worker threads for them cost more than the products, about 40% of the labeling time on two
-    cores (benchmarks/classify.py), so BLAS runs on the calling thread while labeling.
+    A batch's matrix products are small (a few hundred rows by a few hundred columns), so BLAS
+    runs on the calling thread while labeling: its worker threads spun on every core for no gain
+    in wall time (benchmarks/classify.py --clock cpu: labeling at 0.40 of raw hashing's speed in
+    CPU time with them, 0.56 without, on two cores), CPU the collectors and dashboard need.
     """
     if model is None:
         from classifier.persist import default_model

@@ -103,7 +103,8 @@ def recover(pages_dir: Path, texts_path: Path, manifest_path: Path = MANIFEST) -
     """Append newly found texts to ``texts_path``; returns (found now, manifest rows still missing).
 
     Run it again as pages are saved: the wanted set only shrinks, so a page string scanned before
-    cannot match now, and only new ones are scanned (their hashes are kept in ``TEXTS.scanned``;
+    cannot match now, and only new ones are scanned (their hashes are kept beside ``texts_path``, in
+    ``TEXTS.jsonl.scanned``;
     sliding every wanted length over every page takes minutes once a folder holds hundreds)."""
     texts_path = Path(texts_path)
     have = _read_ids(texts_path)
