@@ -16,6 +16,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from classifier.baseline import keyword_baseline
+from classifier.cues import cue_families
+from classifier.features import CONJUNCTIONS
 from classifier.jsonl import iter_jsonl, post_from_record, read_labeled
 from classifier.labeling import label
 from classifier.metrics import accuracy_where_known, binary_report, calibration, services_report
@@ -120,12 +122,20 @@ def org_balanced_weights(records: Sequence[dict]) -> np.ndarray:
     return weights
 
 
-def training_digest(texts: Sequence[str], model: OutageModel) -> str:
+def training_digest(
+    texts: Sequence[str],
+    model: OutageModel,
+    families: Sequence[tuple[str, Sequence[str]]] | None = None,
+) -> str:
     """What the model version and the stored real-post calibration are keyed on: the training
-    texts, the model's parameters and the word-vector table, so changing any of them retires both."""
+    texts, the model's parameters, the rule features (cue families and taxonomy phrases, from
+    ``data/cues.toml`` and ``data/taxonomy.toml``, and their conjunctions) and the word-vector
+    table, so changing any of them retires both."""
     sha = hashlib.sha256("\n".join(texts).encode())
     params = {k: v for k, v in model.get_params().items() if k != "n_jobs"}  # how fast, not what
     sha.update(json.dumps(params, sort_keys=True).encode())
+    rules = {"families": cue_families() if families is None else families, "conjunctions": CONJUNCTIONS}
+    sha.update(json.dumps(rules).encode())
     if model.vector_weight:
         sha.update(WORD_VECTORS.read_bytes())
     return sha.hexdigest()[:10]

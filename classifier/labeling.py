@@ -271,8 +271,7 @@ def _label(posts: Sequence[Post], model: OutageModel) -> list[Label]:
     analysis = featurizer.finish(wide, lowered, counts)
     p_report, p_services = model.fast_proba(analysis.hashed, analysis.dense)
     family = {name: j for j, name in enumerate(featurizer.family_names_)}
-    named = counts[:, [family[f"s_{s}"] for s in SERVICES]] > 0
-    services, service_probs = _services(model.service_decisions(p_services, named), p_services)
+    services, service_probs = _services(model.service_decisions(p_services), p_services)
     evidences = _evidences(cue_rows, cue_cols, featurizer, n)
     health = (counts[:, family["c_health"]] > 0).tolist()
     outage = (counts[:, family["c_outage"]] + counts[:, family["s_login_app"]] > 0).tolist()

@@ -184,19 +184,16 @@ class OutageModel(BaseEstimator):
             out[:, self.service_present_] = self.service_head_.predict_proba(self._service_columns(features))
         return out
 
-    def service_decisions(self, proba: np.ndarray, named: np.ndarray | None = None) -> np.ndarray:
+    def service_decisions(self, proba: np.ndarray) -> np.ndarray:
         """Boolean (n, len(SERVICES)) choices: per-service thresholds, and "other" only when nothing
         more specific is chosen unless the model is sure of it (a rule: "other" is the fallback).
 
-        ``named`` (n, len(SERVICES)) marks services whose taxonomy phrases the text contains; such a
-        service is always chosen. The thresholds are tuned on synthetic text, where services are
-        spelled out; real posts name a service once, in passing, and on hand-labeled real posts the
-        heads alone, or vetoing a named service when its head gives it under 0.05, did worse than
-        the phrases (data/README.md, round 3).
+        The heads decide alone. Until round 6 a service was also forced whenever one of its
+        taxonomy phrases appeared; with the free-form training posts the heads learned when a
+        phrase means the service ("call the pharmacy") and when not ("they call themselves"), and
+        forcing it now cost macro-F1 on every set it was tried on (data/README.md, round 7).
         """
         chosen = proba >= self.service_thresholds_
-        if named is not None:
-            chosen |= named
         other = SERVICES.index("other")
         specific = chosen.sum(axis=1) - chosen[:, other] > 0
         chosen[:, other] &= ~specific | (proba[:, other] >= OTHER_SURE)

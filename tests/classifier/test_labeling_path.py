@@ -149,8 +149,7 @@ def test_labels_equal_the_plain_per_post_path(model):
     features, wide, counts = reference_features(featurizer, texts)
     p_report = model.report_proba(features)
     family = {name: j for j, name in enumerate(featurizer.family_names_)}
-    named = np.array([[counts[i, family[f"s_{s}"]] > 0 for s in SERVICES] for i in range(len(texts))])
-    chosen = model.service_decisions(model.service_proba(features), named)
+    chosen = model.service_decisions(model.service_proba(features))
     index, gaz, rules = org_index(), load_gazetteer(), region_rules()
     lowered = lower_all(texts)
     labels = label(posts, model)

@@ -8,6 +8,7 @@ import json
 import numpy as np
 
 from classifier.commands import _apply_real_calibration, fit_real_calibration, training_digest
+from classifier.cues import cue_families
 from classifier.jsonl import read_labeled
 from classifier.model import OutageModel
 from outagewatch.resources import data_path
@@ -71,3 +72,13 @@ def test_training_digest_changes_with_texts_and_with_model_parameters():
     assert digest != training_digest([*texts, "x"], OutageModel())
     assert digest != training_digest(texts, OutageModel(vector_weight=0.0))
     assert digest != training_digest(texts, OutageModel(c_report=1.0))
+
+
+def test_training_digest_changes_with_the_rule_features():
+    """Editing data/cues.toml or a service's phrases changes the features the model was fitted on."""
+    texts = ["kaiser pharmacy is down", "nice day"]
+    families = cue_families()
+    assert training_digest(texts, OutageModel()) == training_digest(texts, OutageModel(), families)
+    name, phrases = families[0]
+    edited = ((name, (*phrases, "went kaput")), *families[1:])
+    assert training_digest(texts, OutageModel()) != training_digest(texts, OutageModel(), edited)

@@ -70,16 +70,23 @@ def test_every_label_has_evidence_and_version(label_one):
     assert lab.model_version.startswith("outagewatch-")
 
 
-def test_a_named_service_is_chosen_even_below_its_threshold(model):
-    """A service named in passing counts (taxonomy phrase present); without a name, the head's own
-    threshold decides."""
+def test_each_service_head_decides_at_its_own_threshold(model):
     phone = SERVICES.index("phone")
-    proba = np.zeros((3, len(SERVICES)))
-    proba[:, phone] = [0.3, 0.3, 0.01]
-    named = np.zeros_like(proba, dtype=bool)
-    named[[0, 2], phone] = True
-    assert model.service_decisions(proba, named)[:, phone].tolist() == [True, False, True]
-    assert model.service_decisions(proba)[:, phone].tolist() == [False, False, False]
+    threshold = model.service_thresholds_[phone]
+    proba = np.zeros((2, len(SERVICES)))
+    proba[:, phone] = [threshold, threshold - 0.01]
+    assert model.service_decisions(proba)[:, phone].tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "not_meant"),
+    [
+        ("The gang behind the hospital ransomware call themselves something dumb, naturally", "phone"),
+        ("Whoever wrote this bill in the state senate never worked a pharmacy shift", "billing"),
+    ],
+)
+def test_a_service_word_in_another_sense_does_not_choose_the_service(label_one, text, not_meant):
+    assert not_meant not in label_one(text).services
 
 
 def test_service_named_once_in_a_long_post(label_one):
