@@ -20,12 +20,14 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
-from classifier.features import WIDE, PostFeaturizer, lower_all
+from classifier.cues import normalize_phrase
+from classifier.features import WIDE, PostFeaturizer, lower_all, phrase_column
 from classifier.gazetteer import load_gazetteer
 from classifier.geo import TextPlaces, region_rules, resolve_geo_into
 from classifier.model import OutageModel
 from classifier.orgs import match_orgs_into, org_index
 from classifier.phrases import Hit, PhraseIndex, _longest
+from classifier.taxonomy import load_taxonomy
 from outagewatch.models import SERVICES, Label, Post, utcnow
 
 # bits of the per-column flag table: which lookups a hashed column can take part in
@@ -64,6 +66,7 @@ _SLOT_SETTERS = (
 )
 
 _FLAGS: WeakKeyDictionary[PostFeaturizer, np.ndarray] = WeakKeyDictionary()
+_NAMING: WeakKeyDictionary[PostFeaturizer, sp.csr_matrix] = WeakKeyDictionary()
 _WORDS: WeakKeyDictionary[PostFeaturizer, np.ndarray] = WeakKeyDictionary()
 
 
@@ -130,9 +133,34 @@ def _cue_words(featurizer: PostFeaturizer) -> np.ndarray:
     return words
 
 
-def _evidences(rows: np.ndarray, cols: np.ndarray, featurizer: PostFeaturizer, n: int) -> list[dict]:
+def _naming(featurizer: PostFeaturizer) -> sp.csr_matrix:
+    """(len(cue_columns_), len(SERVICES)) 0/1: the services each cue column names outright (a
+    taxonomy phrase not listed as passing), built once per model like ``_column_flags``."""
+    table = _NAMING.get(featurizer)
+    if table is None:
+        columns = featurizer.cue_columns_
+        rows, services = [], []
+        for service in load_taxonomy():
+            for phrase in filter(None, map(normalize_phrase, service.naming)):
+                col = phrase_column(featurizer.vectorizer_, phrase)
+                at = int(np.searchsorted(columns, col)) if col is not None else len(columns)
+                if at < len(columns) and columns[at] == col:  # a cue column of this model
+                    rows.append(at)
+                    services.append(SERVICES.index(service.id))
+        shape = (len(columns), len(SERVICES))
+        table = _NAMING[featurizer] = sp.csr_matrix((np.ones(len(rows)), (rows, services)), shape=shape)
+    return table
+
+
+def _named(rows: np.ndarray, positions: np.ndarray, featurizer: PostFeaturizer, n: int) -> np.ndarray:
+    """(n, len(SERVICES)) bool: services each row names outright, from its cue nonzeros."""
+    hits = sp.csr_matrix((np.ones(len(rows)), (rows, positions)), shape=(n, len(featurizer.cue_columns_)))
+    return (hits @ _naming(featurizer)).toarray() > 0
+
+
+def _evidences(rows: np.ndarray, positions: np.ndarray, featurizer: PostFeaturizer, n: int) -> list[dict]:
     """Each row's evidence dict, started with its cue phrases as ``PostFeaturizer.matched_terms``."""
-    words = _cue_words(featurizer)[np.searchsorted(featurizer.cue_columns_, cols)].tolist()
+    words = _cue_words(featurizer)[positions].tolist()
     bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
     return [{"terms": words[a:b]} for a, b in pairwise(bounds)]
 
@@ -271,8 +299,10 @@ def _label(posts: Sequence[Post], model: OutageModel) -> list[Label]:
     analysis = featurizer.finish(wide, lowered, counts)
     p_report, p_services = model.fast_proba(analysis.hashed, analysis.dense)
     family = {name: j for j, name in enumerate(featurizer.family_names_)}
-    services, service_probs = _services(model.service_decisions(p_services), p_services)
-    evidences = _evidences(cue_rows, cue_cols, featurizer, n)
+    positions = np.searchsorted(featurizer.cue_columns_, cue_cols)  # cue_columns_ index of each cue nonzero
+    named = _named(cue_rows, positions, featurizer, n)
+    services, service_probs = _services(model.service_decisions(p_services, named), p_services)
+    evidences = _evidences(cue_rows, positions, featurizer, n)
     health = (counts[:, family["c_health"]] > 0).tolist()
     outage = (counts[:, family["c_outage"]] + counts[:, family["s_login_app"]] > 0).tolist()
     index, gaz, rules = org_index(), load_gazetteer(), region_rules()

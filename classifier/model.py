@@ -184,16 +184,19 @@ class OutageModel(BaseEstimator):
             out[:, self.service_present_] = self.service_head_.predict_proba(self._service_columns(features))
         return out
 
-    def service_decisions(self, proba: np.ndarray) -> np.ndarray:
+    def service_decisions(self, proba: np.ndarray, named: np.ndarray | None = None) -> np.ndarray:
         """Boolean (n, len(SERVICES)) choices: per-service thresholds, and "other" only when nothing
         more specific is chosen unless the model is sure of it (a rule: "other" is the fallback).
 
-        The heads decide alone. Until round 6 a service was also forced whenever one of its
-        taxonomy phrases appeared; with the free-form training posts the heads learned when a
-        phrase means the service ("call the pharmacy") and when not ("they call themselves"), and
-        forcing it now cost macro-F1 on every set it was tried on (data/README.md, round 7).
+        ``named`` (n, len(SERVICES)) marks services the text names outright (a taxonomy phrase
+        not listed as ``passing``); such a service is always chosen. Real posts name a service
+        once, in passing, where its head alone may stay under a threshold tuned on synthetic
+        text; but a word like "call" or "bill" names its service in only some of its senses,
+        so those are left to the heads (data/README.md, rounds 3 and 7).
         """
         chosen = proba >= self.service_thresholds_
+        if named is not None:
+            chosen |= named
         other = SERVICES.index("other")
         specific = chosen.sum(axis=1) - chosen[:, other] > 0
         chosen[:, other] &= ~specific | (proba[:, other] >= OTHER_SURE)

@@ -18,13 +18,14 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
-from classifier.cues import TOKEN_RE
+from classifier.cues import TOKEN_RE, normalize_phrase
 from classifier.features import CONJUNCTIONS, hash_ngrams, lower_all, make_vectorizer
 from classifier.gazetteer import load_gazetteer
 from classifier.geo import TextPlaces, region_rules, resolve_geo_into
 from classifier.jsonl import post_from_record, read_labeled
 from classifier.labeling import label
 from classifier.orgs import match_orgs_into, org_index
+from classifier.taxonomy import load_taxonomy
 from outagewatch.models import SERVICES, Label
 from outagewatch.resources import data_path
 from tests.classifier.conftest import make_post
@@ -141,6 +142,17 @@ def test_features_equal_the_plain_featurization(model):
     assert model.featurizer_.vector_weight  # the shipped model uses its word vectors
 
 
+def named_by_tokens(texts: list[str]) -> np.ndarray:
+    """The services each text names outright, by plain token and token-pair membership."""
+    naming = {s.id: {normalize_phrase(p) for p in s.naming} for s in load_taxonomy()}
+    out = np.zeros((len(texts), len(SERVICES)), dtype=bool)
+    for i, text in enumerate(texts):
+        tokens = TOKEN_RE.findall(text.lower())
+        grams = {*tokens, *(" ".join(pair) for pair in pairwise(tokens))}
+        out[i] = [bool(naming.get(service, set()) & grams) for service in SERVICES]
+    return out
+
+
 def test_labels_equal_the_plain_per_post_path(model):
     """Every field of every Label equals what the plain, one-post-at-a-time path gives."""
     posts = shipped_posts()
@@ -149,7 +161,7 @@ def test_labels_equal_the_plain_per_post_path(model):
     features, wide, counts = reference_features(featurizer, texts)
     p_report = model.report_proba(features)
     family = {name: j for j, name in enumerate(featurizer.family_names_)}
-    chosen = model.service_decisions(model.service_proba(features))
+    chosen = model.service_decisions(model.service_proba(features), named_by_tokens(texts))
     index, gaz, rules = org_index(), load_gazetteer(), region_rules()
     lowered = lower_all(texts)
     labels = label(posts, model)

@@ -70,12 +70,19 @@ def test_every_label_has_evidence_and_version(label_one):
     assert lab.model_version.startswith("outagewatch-")
 
 
-def test_each_service_head_decides_at_its_own_threshold(model):
+def test_a_named_service_is_chosen_even_below_its_threshold(model):
+    """A service named outright counts; otherwise the head's own threshold decides."""
     phone = SERVICES.index("phone")
     threshold = model.service_thresholds_[phone]
-    proba = np.zeros((2, len(SERVICES)))
-    proba[:, phone] = [threshold, threshold - 0.01]
-    assert model.service_decisions(proba)[:, phone].tolist() == [True, False]
+    proba = np.zeros((3, len(SERVICES)))
+    proba[:, phone] = [threshold, threshold - 0.01, 0.0]
+    named = np.zeros_like(proba, dtype=bool)
+    named[2, phone] = True
+    assert model.service_decisions(proba, named)[:, phone].tolist() == [True, False, True]
+
+
+def test_a_phrase_naming_its_service_outright_chooses_it(label_one):
+    assert "phone" in label_one("Tried the advice line three times this morning, nothing").services
 
 
 @pytest.mark.parametrize(
