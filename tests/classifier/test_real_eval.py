@@ -46,7 +46,7 @@ def test_the_shipped_manifest_has_no_texts_and_unique_ids():
     rows = [json.loads(line) for line in MANIFEST.read_text(encoding="utf-8").splitlines()]
     assert all("text" not in r and len(r["text_sha256"]) == 64 for r in rows)
     assert len({r["id"] for r in rows}) == len(rows)
-    assert {r["split"] for r in rows} == {"dev", "test", "test2", "test3", "test4", "test5", "test6"}
+    assert {r["split"] for r in rows} == {"dev", "test", "test2", "test3", "test4", "test5", "test6", "test7"}
 
 
 def test_command_line_reports_a_mismatch_with_exit_code_1(tmp_path, capsys):
