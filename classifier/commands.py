@@ -15,6 +15,7 @@ import skops
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from classifier import EXTRA_WEIGHT
 from classifier.baseline import keyword_baseline
 from classifier.cues import cue_families
 from classifier.features import CONJUNCTIONS
@@ -141,6 +142,18 @@ def training_digest(
     return sha.hexdigest()[:10]
 
 
+def weighted_copies(extra: Sequence[dict], weight: int, n_synthetic: int) -> list[dict]:
+    """Each hand-labeled post ``weight`` times, so that a team's few hundred real labels count
+    beside the ~120,000 synthetic posts, capped so that they never outweigh the synthetic set.
+    A post's copies stay next to each other: the calibration and service-threshold folds split
+    the rows in order, so the copies share a fold (but for the few cut by a fold boundary) and
+    out-of-fold scores stay out of fold."""
+    if not extra:
+        return []
+    copies = max(1, min(weight, n_synthetic // len(extra)))
+    return [record for record in extra for _ in range(copies)]
+
+
 def _service_matrix(records: Sequence[dict]) -> np.ndarray:
     return np.array([[s in (r.get("services") or []) for s in SERVICES] for r in records], dtype=int)
 
@@ -150,6 +163,7 @@ def train(
     extra_labeled: Sequence[Path] = (),
     seed: int = 13,
     calibrate_on: Path | None = None,
+    extra_weight: int = EXTRA_WEIGHT,
 ) -> dict:
     """Regenerate the seeded synthetic set, fit the model, evaluate it, save it with its card.
 
@@ -164,8 +178,8 @@ def train(
     generated = LABELED_DIR if folder.resolve() == DEFAULT_MODEL_DIR.resolve() else folder / "labeled"
     sizes = build(generated, seed)
     records = read_labeled(generated / "synthetic_train.jsonl")
-    for path in extra_labeled:
-        records += read_labeled(Path(path))
+    extra = [record for path in extra_labeled for record in read_labeled(Path(path))]
+    records += weighted_copies(extra, extra_weight, len(records))
     texts = [r["text"] for r in records]
     model = OutageModel(random_state=seed, n_jobs=-1)  # folds and services fit on every core
     digest = training_digest(texts, model)
@@ -187,7 +201,12 @@ def train(
     card = {
         "model_version": model.version_,
         "trained_at": utcnow().isoformat(),
-        "training_data": {"synthetic_train.jsonl": sizes["train"], "extra": [str(p) for p in extra_labeled]},
+        "training_data": {
+            "synthetic_train.jsonl": sizes["train"],
+            "extra": [str(p) for p in extra_labeled],
+            "extra_posts": len(extra),
+            "extra_weight": extra_weight,
+        },
         "n_training_examples": len(records),
         "report_calibration": (
             {k: calibration[k] for k in ("platt_a", "platt_b", "report_threshold", "fitted_on", "page_grouped_cv")}

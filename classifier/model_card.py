@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from classifier import EXTRA_WEIGHT
 from outagewatch.resources import data_path
 
 HEADER = (
@@ -143,6 +144,10 @@ texts could be collected again (and checked by hash) are scored, so `n` is below
   on slang, long threads, sarcasm and commentary unlike the templates. The real-post calibration
   rests on fewer than 200 posts from about 100 pages, mostly around a handful of large incidents,
   and most of them quotes in news stories and blogs rather than stream posts.
+- Your own labels are the way to better scores on your stream: posts labeled on the dashboard's
+  Labeling page are trained on by `outagewatch train`, each counting as {EXTRA_WEIGHT} synthetic posts
+  (`--extra-weight`). A few hundred labels from scattered pages moved report AUC by one to two
+  points (`data/README.md`, round 8); labels from the stream being watched should do more.
 - Organization, state and region are rule-based: an alias or place missing from the watch list
   or gazetteer is missed; a text place that is not where the author is can mislead.
 - English only.

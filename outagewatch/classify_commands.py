@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from classifier import EXTRA_WEIGHT
+
 console = Console()
 err = Console(stderr=True, highlight=False)
 
@@ -30,6 +32,14 @@ def train(
     ] = True,
     output_dir: Annotated[Path | None, typer.Option(help="Where to save the model (default: model_dir).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (training is reproducible).")] = 13,
+    extra_weight: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="How many synthetic posts one hand-labeled post (human labels, --extra files) counts as; "
+            "capped so that they never outweigh the synthetic set.",
+        ),
+    ] = EXTRA_WEIGHT,
     calibrate_on: Annotated[
         Path | None,
         typer.Option(
@@ -60,7 +70,9 @@ def train(
             if n:
                 files.append(path)
         with console.status("training..."):
-            result = do_train(output_dir=folder, extra_labeled=files, seed=seed, calibrate_on=calibrate_on)
+            result = do_train(
+                output_dir=folder, extra_labeled=files, seed=seed, calibrate_on=calibrate_on, extra_weight=extra_weight
+            )
     console.print(f"model {result['model_version']} saved to {result['model_path']}")
     for name, metrics in result.items():
         if isinstance(metrics, dict) and "is_report" in metrics:

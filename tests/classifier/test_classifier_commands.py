@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.model_selection import KFold, StratifiedKFold
 
-from classifier.commands import classify_file, evaluate, org_balanced_weights
+from classifier.commands import classify_file, evaluate, org_balanced_weights, weighted_copies
 from classifier.jsonl import read_labeled
 from classifier.model import OutageModel
 from outagewatch.models import SERVICES
@@ -87,3 +88,30 @@ def test_org_balanced_weights_make_naming_an_org_uninformative():
     rate_named = w[named & y].sum() / w[named].sum()
     rate_unnamed = w[~named & y].sum() / w[~named].sum()
     assert rate_named == pytest.approx(rate_unnamed) == pytest.approx(11 / 20)
+
+
+def test_hand_labels_are_copied_next_to_each_other_and_capped():
+    extra = [{"id": f"h{i}", "is_report": i % 3 == 0} for i in range(40)]
+    copies = weighted_copies(extra, 20, n_synthetic=10_000)
+    assert len(copies) == 800
+    assert [r["id"] for r in copies[:21]] == ["h0"] * 20 + ["h1"]
+    assert len(weighted_copies(extra, 20, n_synthetic=200)) == 200  # never outweigh the synthetic set
+    assert len(weighted_copies(extra, 20, n_synthetic=10)) == 40  # but each post at least once
+    assert weighted_copies([], 20, n_synthetic=10) == []
+
+
+@pytest.mark.parametrize("splitter", [StratifiedKFold(5), KFold(4)])  # the report and service folds
+def test_copies_of_a_hand_label_stay_in_one_fold_almost_always(splitter):
+    synthetic = [{"id": f"s{i}", "is_report": i % 2 == 0} for i in range(3000)]
+    extra = [{"id": f"h{i}", "is_report": i % 3 == 0} for i in range(60)]
+    rows = synthetic + weighted_copies(extra, 20, len(synthetic))
+    y = np.array([r["is_report"] for r in rows])
+    fold_of = np.empty(len(rows), dtype=int)
+    for k, (_, test) in enumerate(splitter.split(np.zeros(len(rows)), y)):
+        fold_of[test] = k
+    folds_per_post = {r["id"]: set() for r in rows if r["id"].startswith("h")}
+    for r, k in zip(rows, fold_of, strict=True):
+        if r["id"] in folds_per_post:
+            folds_per_post[r["id"]].add(k)
+    straddling = sum(len(f) > 1 for f in folds_per_post.values())
+    assert straddling <= 2 * (splitter.get_n_splits() - 1)  # only where a fold boundary cuts a block

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from classifier import EXTRA_WEIGHT
 from outagewatch.models import Label, Post
 from outagewatch.store import Store, queries
 
@@ -84,4 +85,5 @@ def test_train_uses_the_stores_human_labels(seeded, tmp_path):
     assert f"{len(TEXTS)} human-labeled posts" in result.stdout
     card = json.loads((out / "model_card.json").read_text())
     assert any("human_labels" in path for path in card["training_data"]["extra"])
-    assert card["n_training_examples"] > len(TEXTS)
+    assert card["training_data"]["extra_posts"] == len(TEXTS)
+    assert card["training_data"]["extra_weight"] == EXTRA_WEIGHT
