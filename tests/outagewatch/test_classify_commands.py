@@ -76,6 +76,7 @@ def test_evaluate_needs_a_file_or_human(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a full training run: about 5 minutes on two cores, near the 300 s default
 def test_train_uses_the_stores_human_labels(seeded, tmp_path):
     url, store = seeded
     _human_labels(store)
