@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.model_selection import GroupKFold
 
+from classifier import EXTRA_WEIGHT
 from classifier.commands import train
 from classifier.jsonl import post_from_record, read_labeled
 from classifier.labeling import label
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("labeled", nargs="+", type=Path, help="real labeled JSONL files (with text and page)")
     parser.add_argument("--out", type=Path, required=True, help="work folder (models, predictions)")
-    parser.add_argument("--weight", type=int, default=20, help="copies of each real post in training")
+    parser.add_argument("--weight", type=int, default=EXTRA_WEIGHT, help="copies of each real post in training")
     parser.add_argument("--folds", type=int, default=4)
     args = parser.parse_args(argv)
     records = [r for path in args.labeled for r in read_labeled(path)]
